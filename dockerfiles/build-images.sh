@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the images of a middleware: npm run images -- slurm   (default: slurm)
+# BASE_IMAGE=debian:bookworm uses a registry's image; otherwise the base is made locally
+# (debootstrap + docker import). Needs dist/ec4d (npm run build) for the frontend.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+middleware=${1:-slurm}
+case "$middleware" in
+  slurm) prefix=ec4dslurm ;;
+  *) echo "build-images: unknown middleware '$middleware' (available: slurm)" >&2; exit 2 ;;
+esac
+base=${BASE_IMAGE:-ec4docker/debian:bookworm}
+[ -x dist/ec4d ] || { echo "build-images: dist/ec4d is missing; run: npm run build" >&2; exit 2; }
+if [ "$base" = ec4docker/debian:bookworm ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
+step() { echo "==> [$1] docker build -t $2 -f $3"; }
+args=(--build-arg "BASE_IMAGE=$base" --build-arg EC4D_BASE=ec4docker:base)
+started=$SECONDS
+step 1/3 ec4docker:base dockerfiles/base/Dockerfile
+docker build "${args[@]}" -t ec4docker:base -f dockerfiles/base/Dockerfile .
+step 2/3 "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
+docker build "${args[@]}" -t "$prefix:frontend" -f "dockerfiles/$middleware/frontend/Dockerfile" .
+step 3/3 "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
+docker build "${args[@]}" -t "$prefix:wn" -f "dockerfiles/$middleware/wn/Dockerfile" .
+echo "==> images $prefix:frontend and $prefix:wn built in $((SECONDS - started)) s"

@@ -1,0 +1,16 @@
+#!/bin/bash
+# Slurm working node: the cluster's munge key and root's authorized key from the read-only
+# secrets volume, then munged, sshd and slurmd (configless: slurm.conf comes from slurmctld).
+set -euo pipefail
+. /usr/local/lib/ec4docker/lib.sh
+: "${EC4DOCK_SERVERNAME:?is not set: nodes are started by the frontend (poweron)}"
+
+wait_for_file "$SECRETS/munge.key" 60
+start_munge
+install -d -m 0700 /root/.ssh
+[ ! -s "$SECRETS/root_authorized_keys" ] || install -m 0600 "$SECRETS/root_authorized_keys" /root/.ssh/authorized_keys
+start_sshd
+install -d -o slurm -g slurm /var/lib/slurm/slurmd /var/log/slurm
+# -b: report "just booted"; without it slurmctld ignores a resumed container's registration,
+# because the container inherits the host's boot time.
+exec /usr/sbin/slurmd -D -b --conf-server "$EC4DOCK_SERVERNAME"

@@ -1,0 +1,61 @@
+// Names and labels of everything a cluster owns. Like Docker Compose's project labels,
+// every resource carries the cluster's label, so listing and cleanup go by label, never by name.
+import type { Config } from './config.ts';
+import { UsageError } from './errors.ts';
+
+export const LABEL_PREFIX = 'org.ec4docker';
+export const LABEL_CLUSTER = `${LABEL_PREFIX}.cluster`;
+export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | node | network | home | secrets
+export const LABEL_NODE = `${LABEL_PREFIX}.node`;
+export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
+
+export type Role = 'frontend' | 'node' | 'network' | 'home' | 'secrets';
+
+export interface ClusterNames {
+  frontend: string;
+  network: string;
+  homeVolume: string; // /home, shared by the frontend and every node
+  secretsVolume: string; // munge key and the frontend's public keys: rw in the frontend, ro on nodes
+  nodes: string[]; // <basename>1..N
+}
+
+/** The names of a cluster's resources, derived from its config alone. */
+export function clusterNames(config: Config): ClusterNames {
+  const nodes = Array.from({ length: config.maxNodes }, (_, i) => `${config.nodeBaseName}${i + 1}`);
+  return {
+    frontend: config.serverName,
+    network: config.network,
+    homeVolume: `${config.serverName}-home`,
+    secretsVolume: `${config.serverName}-secrets`,
+    nodes,
+  };
+}
+
+/** `--label k=v` arguments for `docker run|network create|volume create`. */
+export function labelArgs(config: Config, role: Role, node?: string): string[] {
+  const labels = [`${LABEL_CLUSTER}=${config.serverName}`, `${LABEL_ROLE}=${role}`, `${LABEL_MIDDLEWARE}=${config.middleware}`];
+  if (node !== undefined) labels.push(`${LABEL_NODE}=${node}`);
+  return labels.flatMap((label) => ['--label', label]);
+}
+
+/** `--filter label=...` arguments selecting one cluster's resources (optionally one role). */
+export function clusterFilter(serverName: string, role?: Role): string[] {
+  const filters = ['--filter', `label=${LABEL_CLUSTER}=${serverName}`];
+  if (role !== undefined) filters.push('--filter', `label=${LABEL_ROLE}=${role}`);
+  return filters;
+}
+
+/** Checks that every name is a working node of this cluster; returns them deduplicated, in order. */
+export function checkNodeNames(names: readonly string[], cluster: ClusterNames): string[] {
+  if (names.length === 0) throw new UsageError(`no node given (nodes of this cluster: ${describeNodes(cluster)})`);
+  const known = new Set(cluster.nodes);
+  for (const name of names) {
+    if (!known.has(name)) throw new UsageError(`${JSON.stringify(name)} is not a node of this cluster (nodes: ${describeNodes(cluster)})`);
+  }
+  return [...new Set(names)];
+}
+
+function describeNodes(cluster: ClusterNames): string {
+  const n = cluster.nodes.length;
+  return n === 1 ? cluster.nodes[0] : `${cluster.nodes[0]} .. ${cluster.nodes[n - 1]}`;
+}

@@ -1,0 +1,141 @@
+// The cluster configuration: KEY=VALUE files with the original EC4Docker key names,
+// overridden by command-line values, checked once and turned into a typed Config.
+// Pure: the caller reads the file and passes its text.
+import { parse as parseDotenv } from 'dotenv';
+import { UsageError } from './errors.ts';
+
+export type Elasticity = 'none' | 'slurm' | 'monitor';
+export type Middleware = 'slurm' | 'torque';
+
+export interface Config {
+  serverName: string; // EC4DOCK_SERVERNAME: frontend container, hostname and cluster label
+  maxNodes: number; // EC4DOCK_MAXNODES: working nodes are <nodeBaseName>1..maxNodes
+  frontendImage: string; // EC4DOCK_FRONTEND_IMAGENAME
+  workerImage: string; // EC4DOCK_WN_IMAGENAME
+  nodeBaseName: string; // EC4DOCK_NODEBASENAME
+  network: string; // EC4DOCK_NETWORK: the cluster's own Docker network
+  dockerHost: string; // EC4DOCK_DOCKER_HOST: empty means the default engine
+  middleware: Middleware; // EC4DOCK_MIDDLEWARE
+  sshPort: number; // EC4DOCK_SSH_PORT: host port for the frontend's sshd, 0 = any free port
+  password: string; // EC4DOCK_PASSWORD: empty = key-based login only
+  nodeCpus: number; // EC4DOCK_NODE_CPUS: CPUs Slurm gives each node, 0 = the engine host's count
+  elasticity: Elasticity; // EC4DOCK_ELASTICITY
+  idleSeconds: number; // EC4DOCK_IDLE_TIME
+  maxWaitPowerOnSeconds: number; // EC4DOCK_MAX_WAIT_POWERON
+}
+
+/** Every key a config file may hold, with its default (as text, the way files hold it). */
+export const DEFAULTS: Readonly<Record<string, string>> = {
+  EC4DOCK_SERVERNAME: 'ec4docker',
+  EC4DOCK_MAXNODES: '4',
+  EC4DOCK_FRONTEND_IMAGENAME: 'ec4dslurm:frontend',
+  EC4DOCK_WN_IMAGENAME: 'ec4dslurm:wn',
+  EC4DOCK_NODEBASENAME: 'ec4dockernode',
+  EC4DOCK_NETWORK: '', // empty: <servername>-net
+  EC4DOCK_DOCKER_HOST: '',
+  EC4DOCK_MIDDLEWARE: 'slurm',
+  EC4DOCK_SSH_PORT: '0',
+  EC4DOCK_PASSWORD: '',
+  EC4DOCK_NODE_CPUS: '0',
+  EC4DOCK_ELASTICITY: 'none',
+  EC4DOCK_IDLE_TIME: '120',
+  EC4DOCK_MAX_WAIT_POWERON: '60',
+};
+
+export const MAX_NODES_LIMIT = 512;
+const NAME_MAX = 40;
+// Docker container names, hostnames, Slurm node names and label values all accept this.
+const NAME_RE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+// A Docker image reference: [registry[:port]/]path[:tag][@digest], lower-case path.
+const IMAGE_RE = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** Parses a config file's text (KEY=VALUE, # comments, quotes, `export`); rejects unknown keys. */
+export function parseConfigText(text: string, source: string): Record<string, string> {
+  const values = parseDotenv(text);
+  for (const key of Object.keys(values)) {
+    if (!(key in DEFAULTS)) {
+      throw new UsageError(`${source}: unknown key ${key} (known keys: ${Object.keys(DEFAULTS).join(', ')})`);
+    }
+  }
+  return values;
+}
+
+/** Merges defaults, file values and overrides (later wins), then checks every value; `source` prefixes messages. */
+export function resolveConfig(source: string, ...layers: Array<Record<string, string | undefined>>): Config {
+  const raw: Record<string, string> = { ...DEFAULTS };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) if (value !== undefined) raw[key] = value;
+  }
+  const where = source ? `${source}: ` : '';
+  const bad = (key: string, rule: string): never => {
+    throw new UsageError(`${where}${key} ${rule}, got ${JSON.stringify(raw[key])}`);
+  };
+  const name = (key: string): string => {
+    const v = raw[key];
+    if (v.length > NAME_MAX || !NAME_RE.test(v)) {
+      bad(key, `must be 1-${NAME_MAX} lower-case letters, digits or '-', starting and ending with a letter or digit`);
+    }
+    return v;
+  };
+  const int = (key: string, min: number, max: number): number => {
+    const v = raw[key];
+    if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) bad(key, `must be a whole number from ${min} to ${max}`);
+    return Number(v);
+  };
+  const image = (key: string): string => {
+    if (!IMAGE_RE.test(raw[key])) bad(key, 'must be a Docker image reference such as ec4dslurm:frontend');
+    return raw[key];
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
+    if (!allowed.includes(raw[key] as T)) bad(key, `must be one of ${allowed.join(', ')}`);
+    return raw[key] as T;
+  };
+
+  const serverName = name('EC4DOCK_SERVERNAME');
+  const nodeBaseName = name('EC4DOCK_NODEBASENAME');
+  // "node1" + 1 and "node" + 11 would both be node11: keep node numbers unambiguous.
+  if (/[0-9]$/.test(nodeBaseName)) bad('EC4DOCK_NODEBASENAME', 'must not end with a digit');
+  if (nodeBaseName === serverName) bad('EC4DOCK_NODEBASENAME', 'must differ from EC4DOCK_SERVERNAME');
+  if (raw.EC4DOCK_NETWORK === '') raw.EC4DOCK_NETWORK = `${serverName}-net`;
+  const password = raw.EC4DOCK_PASSWORD;
+  if (password !== '' && (password.length < 8 || /[\s:]/.test(password))) {
+    throw new UsageError(`${where}EC4DOCK_PASSWORD must be at least 8 characters with no spaces or ':' (value not shown)`);
+  }
+  const dockerHost = raw.EC4DOCK_DOCKER_HOST;
+  if (dockerHost !== '' && !/^(unix|tcp|ssh):\/\/\S+$/.test(dockerHost)) {
+    bad('EC4DOCK_DOCKER_HOST', 'must be a unix://, tcp:// or ssh:// address');
+  }
+  return {
+    serverName,
+    maxNodes: int('EC4DOCK_MAXNODES', 1, MAX_NODES_LIMIT),
+    frontendImage: image('EC4DOCK_FRONTEND_IMAGENAME'),
+    workerImage: image('EC4DOCK_WN_IMAGENAME'),
+    nodeBaseName,
+    network: name('EC4DOCK_NETWORK'),
+    dockerHost,
+    middleware: oneOf('EC4DOCK_MIDDLEWARE', ['slurm', 'torque'] as const),
+    sshPort: int('EC4DOCK_SSH_PORT', 0, 65535),
+    password,
+    nodeCpus: int('EC4DOCK_NODE_CPUS', 0, 1024),
+    elasticity: oneOf('EC4DOCK_ELASTICITY', ['none', 'slurm', 'monitor'] as const),
+    idleSeconds: int('EC4DOCK_IDLE_TIME', 0, 7 * 24 * 3600),
+    maxWaitPowerOnSeconds: int('EC4DOCK_MAX_WAIT_POWERON', 5, 3600),
+  };
+}
+
+/** The config as KEY=VALUE lines: what setup-cluster hands to the frontend. */
+export function configToEnv(config: Config): Record<string, string> {
+  return {
+    EC4DOCK_SERVERNAME: config.serverName,
+    EC4DOCK_MAXNODES: String(config.maxNodes),
+    EC4DOCK_FRONTEND_IMAGENAME: config.frontendImage,
+    EC4DOCK_WN_IMAGENAME: config.workerImage,
+    EC4DOCK_NODEBASENAME: config.nodeBaseName,
+    EC4DOCK_NETWORK: config.network,
+    EC4DOCK_MIDDLEWARE: config.middleware,
+    EC4DOCK_NODE_CPUS: String(config.nodeCpus),
+    EC4DOCK_ELASTICITY: config.elasticity,
+    EC4DOCK_IDLE_TIME: String(config.idleSeconds),
+    EC4DOCK_MAX_WAIT_POWERON: String(config.maxWaitPowerOnSeconds),
+  };
+}

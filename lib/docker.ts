@@ -1,0 +1,105 @@
+// The only module that talks to the Docker engine, through the docker CLI. The same calls
+// run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
+import { UserError } from './errors.ts';
+import { $, lastLine } from './run.ts';
+
+const TIMEOUT = '60s';
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  state: string; // running | exited | created | ...
+  labels: Record<string, string>;
+}
+
+export interface NamedResource {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** Points every later docker call at the given engine (empty: the default one). */
+export function useEngine(dockerHost: string): void {
+  if (dockerHost !== '') process.env.DOCKER_HOST = dockerHost;
+}
+
+/** Runs `docker ARGS`; a non-zero exit becomes a one-line UserError naming the action. */
+export async function docker(args: string[], action: string, input?: string): Promise<string> {
+  const result = await $({ nothrow: true, timeout: TIMEOUT, input })`docker ${args}`;
+  if (result.exitCode !== 0) {
+    throw new UserError(`${action}: docker ${args[0]} exited ${result.exitCode}: ${lastLine(result.stderr) || 'no message'}`);
+  }
+  return result.stdout;
+}
+
+/** Runs `docker ARGS` and reports only whether it succeeded (for questions like "does it exist?"). */
+export async function dockerOk(args: string[]): Promise<boolean> {
+  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker ${args}`;
+  return result.exitCode === 0;
+}
+
+/** Fails with a clear message when no engine answers. Returns the engine's CPU count. */
+export async function engineCpus(): Promise<number> {
+  const result = await $({ nothrow: true, timeout: '20s' })`docker info --format ${'{{.NCPU}}'}`;
+  if (result.exitCode !== 0 || !/^[0-9]+$/.test(result.stdout.trim())) {
+    const why = lastLine(result.stderr) || 'docker info failed';
+    throw new UserError(`cannot reach the Docker engine (${why}); start it, or on Debian: apt-get install docker.io`);
+  }
+  return Number(result.stdout.trim());
+}
+
+export const imageExists = (ref: string): Promise<boolean> => dockerOk(['image', 'inspect', '--format', '{{.Id}}', ref]);
+
+const parseLabels = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+
+/** Containers (running or not) matching the filter arguments. */
+export async function listContainers(filters: string[]): Promise<ContainerSummary[]> {
+  const out = await docker(['ps', '-a', '--no-trunc', ...filters, '--format', '{{json .}}'], 'list containers');
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { ID: string; Names: string; State: string; Labels: string })
+    .map((c) => ({ id: c.ID, name: c.Names, state: c.State, labels: parseLabels(c.Labels) }));
+}
+
+/** Networks or volumes matching the filter arguments. */
+export async function listNamed(kind: 'network' | 'volume', filters: string[]): Promise<NamedResource[]> {
+  const out = await docker([kind, 'ls', ...filters, '--format', '{{json .}}'], `list ${kind}s`);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { Name: string; Labels: string })
+    .map((r) => ({ name: r.Name, labels: parseLabels(r.Labels) }));
+}
+
+/** Labels of a network or volume, or undefined if it does not exist. */
+export async function inspectLabels(kind: 'network' | 'volume', name: string): Promise<Record<string, string> | undefined> {
+  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker ${kind} inspect --format ${'{{json .Labels}}'} ${name}`;
+  if (result.exitCode !== 0) return undefined;
+  return (JSON.parse(result.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
+}
+
+/** State of a container ('running', 'exited', ...) or undefined if there is none by that name. */
+export async function containerState(name: string): Promise<string | undefined> {
+  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker container inspect --format ${'{{.State.Status}}'} ${name}`;
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Removes containers by name or id, stopping them first; a missing one counts as removed. */
+export async function removeContainers(names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker rm -f -v ${names}`;
+  const real = result.stderr.split('\n').filter((l) => l.trim() && !/No such container/i.test(l));
+  if (result.exitCode !== 0 && real.length > 0) throw new UserError(`remove containers: ${lastLine(real.join('\n'))}`);
+}
+
+/** The host address published for a container port, e.g. "0.0.0.0:32770". */
+export async function publishedPort(container: string, port: string): Promise<string> {
+  const out = await docker(['port', container, port], `published port of ${container}`);
+  return out.split('\n')[0]?.trim() ?? '';
+}

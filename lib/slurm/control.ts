@@ -1,0 +1,45 @@
+// Slurm commands run in the frontend (scontrol, sinfo, squeue), with deadlines.
+import { UserError } from '../errors.ts';
+import { $, lastLine } from '../run.ts';
+
+/** Short node states (%t: idle, alloc, idle~, idle#, down*, ...) by node name. */
+export async function shortStates(nodes: string[]): Promise<Map<string, string>> {
+  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${nodes.join(',')} -o ${'%N|%t'}`;
+  if (result.exitCode !== 0) throw new UserError(`sinfo failed: ${lastLine(result.stderr)}`);
+  const states = new Map<string, string>();
+  for (const line of result.stdout.split('\n').filter(Boolean)) {
+    const [name, state] = line.split('|');
+    states.set(name, state);
+  }
+  return states;
+}
+
+/** The reason Slurm gives for a node's state ('' if none). */
+export async function nodeReason(node: string): Promise<string> {
+  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${node} -o ${'%E'}`;
+  return result.exitCode === 0 ? result.stdout.trim().replace(/^none$/, '') : '';
+}
+
+/** Ids of the jobs allocated to a node (running, configuring or completing). */
+export async function jobsOnNode(node: string): Promise<string[]> {
+  const result = await $({ nothrow: true, timeout: '20s' })`squeue -h -w ${node} -t ${'RUNNING,CONFIGURING,COMPLETING,SUSPENDED'} -o ${'%i'}`;
+  if (result.exitCode !== 0) throw new UserError(`squeue failed: ${lastLine(result.stderr)}`);
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+/** `scontrol update NodeName=... State=... [Reason=...]`. */
+export async function updateNodes(nodes: string[], state: string, reason?: string): Promise<void> {
+  const args = [`NodeName=${nodes.join(',')}`, `State=${state}`, ...(reason ? [`Reason=${reason}`] : [])];
+  const result = await $({ nothrow: true, timeout: '20s' })`scontrol update ${args}`;
+  if (result.exitCode !== 0) throw new UserError(`scontrol update ${args.join(' ')}: ${lastLine(result.stderr)}`);
+}
+
+/** Whether a short state means "registered and usable for jobs". */
+export function isUp(shortState: string): boolean {
+  return /^(idle|alloc|mix|comp)$/.test(shortState);
+}
+
+/** Whether a short state means "powered off" (suffix ~), whatever the base state. */
+export function isOff(shortState: string): boolean {
+  return shortState.endsWith('~');
+}

@@ -1,0 +1,79 @@
+// The programs slurmctld runs (slurm.conf ResumeProgram, SuspendProgram, ResumeFailProgram,
+// PrologSlurmctld), and slurm-conf, which the frontend's entrypoint uses to write slurm.conf.
+// slurmctld starts them as SlurmUser with no PATH; errors go to the event log and stderr.
+import { clusterNames } from '../lib/cluster.ts';
+import { UserError } from '../lib/errors.ts';
+import { logEvent } from '../lib/events.ts';
+import { loadFrontendConfig } from '../lib/frontend-config.ts';
+import { expandHostlist } from '../lib/hostlist.ts';
+import { sleep } from '../lib/run.ts';
+import { renderSlurmConf } from '../lib/slurm/conf.ts';
+import { isUp, shortStates, updateNodes } from '../lib/slurm/control.ts';
+import { removeNodeContainer, startNodeContainer } from './node-container.ts';
+
+/** The nodes of a Slurm hostlist argument that belong to this cluster (others are logged and skipped). */
+function ourNodes(argv: string[], by: string): { nodes: string[]; config: ReturnType<typeof loadFrontendConfig> } {
+  const config = loadFrontendConfig();
+  if (argv.length !== 1) throw new UserError(`usage: ${by} HOSTLIST (run by slurmctld)`);
+  const known = new Set(clusterNames(config).nodes);
+  const nodes = expandHostlist(argv[0]).filter((node) => {
+    if (!known.has(node)) logEvent({ action: 'skipped', node, by, reason: 'not a node of this cluster' });
+    return known.has(node);
+  });
+  return { nodes, config };
+}
+
+/** ResumeProgram: start the node containers, all at once; a failure marks the node down at once. */
+export async function slurmResume(argv: string[]): Promise<void> {
+  const { nodes, config } = ourNodes(argv, 'slurm-resume');
+  await Promise.all(
+    nodes.map(async (node) => {
+      const started = Date.now();
+      try {
+        await startNodeContainer(config, node);
+        logEvent({ action: 'resume', node, by: 'slurm-resume', reason: 'Slurm powered the node up', ms: Date.now() - started });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logEvent({ action: 'failed', node, by: 'slurm-resume', reason: message });
+        // Tell Slurm now rather than at ResumeTimeout, so waiting jobs go elsewhere.
+        await updateNodes([node], 'DOWN', `ec4docker: ${message}`.slice(0, 200)).catch(() => undefined);
+        process.exitCode = 1;
+      }
+    }),
+  );
+}
+
+/** SuspendProgram and ResumeFailProgram: remove the node containers. */
+export async function slurmSuspend(argv: string[]): Promise<void> {
+  const { nodes } = ourNodes(argv, 'slurm-suspend');
+  await Promise.all(
+    nodes.map(async (node) => {
+      await removeNodeContainer(node);
+      logEvent({ action: 'suspend', node, by: 'slurm-suspend', reason: 'Slurm powered the node down' });
+    }),
+  );
+}
+
+/**
+ * PrologSlurmctld: returns as soon as every node of the job has registered. Slurm 22.05
+ * otherwise launches a job on freshly resumed nodes only at its 30 s periodic check.
+ */
+export async function slurmProlog(): Promise<void> {
+  const nodelist = process.env.SLURM_JOB_NODELIST ?? '';
+  if (nodelist === '') return;
+  const nodes = expandHostlist(nodelist);
+  const deadline = Date.now() + 10 * 60_000;
+  while (Date.now() < deadline) {
+    const states = await shortStates(nodes).catch(() => new Map<string, string>());
+    const values = nodes.map((n) => states.get(n) ?? '');
+    // A node that failed to resume: stop waiting, slurmctld requeues the job.
+    if (values.some((s) => /^(down|drain|fail)/.test(s))) return;
+    if (values.every((s) => isUp(s))) return;
+    await sleep(150);
+  }
+}
+
+/** Prints the cluster's slurm.conf (used by the frontend's entrypoint). */
+export async function slurmConf(): Promise<void> {
+  process.stdout.write(renderSlurmConf(loadFrontendConfig()));
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bats
+# The images: built offline from the shared base, with no secret baked in.
+
+setup() { load helpers; }
+
+@test "npm run images -- slurm builds the base, frontend and working-node images, showing progress" {
+  run -0 npm run -s images -- slurm
+  assert_line --partial '==> [1/3] docker build -t ec4docker:base'
+  assert_line --partial '==> [3/3] docker build -t ec4dslurm:wn'
+  assert_line --regexp '^==> images ec4dslurm:frontend and ec4dslurm:wn built in [0-9]+ s$'
+}
+
+@test "an unknown middleware is refused by the image build" {
+  run --separate-stderr -2 bash "$ROOT/dockerfiles/build-images.sh" nosuch
+  assert_equal "$stderr" "build-images: unknown middleware 'nosuch' (available: slurm)"
+}
+
+@test "no image holds a munge key or an SSH host or user key" {
+  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn; do
+    run -0 docker run --rm --entrypoint bash "$image" -c \
+      'find /etc/munge /etc/ssh /etc/ec4docker /root /home -type f \( -name "*.key" -o -name "*_key" -o -name "id_*" \) | sort'
+    assert_output ""
+  done
+}
+
+@test "the frontend image carries the commands as one executable, and needs no Node.js" {
+  run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'ls /opt/ec4docker; command -v node || echo no-node'
+  for c in ec4d poweron poweroff clues-monitor slurm-resume slurm-suspend slurm-prolog; do assert_line "$c"; done
+  assert_line no-node
+}

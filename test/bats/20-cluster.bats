@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# One Slurm cluster end to end: create, nodes by hand, jobs, SSH, shared /home, terminate.
+
+setup_file() {
+  load helpers
+  export NAME=$(unique_name ec4t)
+  export NODE="${NAME}n"
+  "$SETUP" -f "$ROOT/ec4docker-slurm.config" -s "$NAME" -b "$NODE" -N 3 >"$BATS_FILE_TMPDIR/setup.out"
+}
+
+setup() { load helpers; }
+teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
+
+@test "setup-cluster prints how to enter the cluster" {
+  run -0 cat "$BATS_FILE_TMPDIR/setup.out"
+  assert_line --partial "cluster $NAME is up"
+  assert_line --regexp "^  ssh -i $HOME/.ec4docker/$NAME/id_ed25519 -p [0-9]+ ubuntu@localhost$"
+}
+
+@test "the frontend, its network and both volumes carry the cluster label" {
+  run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=frontend --format '{{.Names}}'
+  assert_output "$NAME"
+  run -0 docker network ls -q --filter "label=org.ec4docker.cluster=$NAME"
+  assert_equal "${#lines[@]}" 1
+  run -0 docker volume ls --filter "label=org.ec4docker.cluster=$NAME" --format '{{.Name}}'
+  assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "$NAME-home $NAME-secrets "
+}
+
+@test "the frontend is not privileged and holds the engine socket; docker port shows its sshd" {
+  run -0 docker inspect --format '{{.HostConfig.Privileged}} {{range .Mounts}}{{.Destination}} {{end}}' "$NAME"
+  assert_output --partial 'false '
+  assert_output --partial '/var/run/docker.sock'
+  run -0 docker port "$NAME" 22
+  assert_output --regexp ':[0-9]+$'
+}
+
+@test "setup-cluster -l lists the cluster's resources" {
+  run -0 "$SETUP" -s "$NAME" -l
+  assert_line --regexp "^container +$NAME +frontend +running$"
+  assert_line --regexp "^volume +$NAME-home +home"
+}
+
+@test "slurmctld runs and knows the three nodes, all powered off" {
+  run -0 fe "$NAME" sinfo -h -N -o '%N %t'
+  assert_equal "$output" "$(printf '%s idle~\n' "${NODE}1" "${NODE}2" "${NODE}3")"
+}
+
+@test "poweron starts two nodes and returns once they are idle in Slurm" {
+  run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}1" "${NODE}2"
+  assert_line "${NODE}1: on (idle)"
+  assert_line "${NODE}2: on (idle)"
+  run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=node --format '{{.Names}}'
+  assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "${NODE}1 ${NODE}2 "
+}
+
+@test "poweron is idempotent" {
+  run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}1"
+  assert_output "${NODE}1: already on (idle)"
+}
+
+@test "poweron and poweroff reject names that are not nodes of this cluster" {
+  run --separate-stderr -2 fe "$NAME" /opt/ec4docker/poweron "${NODE}9"
+  assert_equal "$stderr" "poweron: \"${NODE}9\" is not a node of this cluster (nodes: ${NODE}1 .. ${NODE}3)"
+  run --separate-stderr -2 fe "$NAME" /opt/ec4docker/poweroff "$NAME"
+  assert_equal "$stderr" "poweroff: \"$NAME\" is not a node of this cluster (nodes: ${NODE}1 .. ${NODE}3)"
+}
+
+@test "a job run as ubuntu on a node writes into the shared home, seen on the frontend" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -w ${NODE}2 -o job-%j.out --wrap 'hostname > where.txt; echo done'"
+  job=$output
+  wait_until 60 job_gone "$NAME" "$job"
+  run -0 fe "$NAME" cat /home/ubuntu/where.txt
+  assert_output "${NODE}2"
+  run -0 fe "$NAME" cat "/home/ubuntu/job-$job.out"
+  assert_output done
+}
+
+@test "ubuntu and root ssh from the frontend to a node without a password" {
+  run -0 as_ubuntu "$NAME" "ssh -o BatchMode=yes ${NODE}1 hostname"
+  assert_output "${NODE}1"
+  run -0 fe "$NAME" ssh -o BatchMode=yes "${NODE}1" whoami
+  assert_output root
+}
+
+@test "the host logs in as ubuntu with the generated key, which is private to its owner" {
+  key="$HOME/.ec4docker/$NAME/id_ed25519"
+  run -0 stat -c %a "$key"
+  assert_output 600
+  port=$(docker port "$NAME" 22 | head -1 | sed 's/.*://')
+  run -0 ssh -i "$key" -p "$port" -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ubuntu@localhost 'whoami; hostname'
+  assert_output "$(printf 'ubuntu\n%s' "$NAME")"
+}
+
+@test "password login is refused: the server offers public keys only" {
+  port=$(docker port "$NAME" 22 | head -1 | sed 's/.*://')
+  run ssh -p "$port" -o BatchMode=yes -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ubuntu@localhost true
+  assert_failure 255
+  assert_output --partial 'Permission denied (publickey)'
+}
+
+@test "poweroff refuses a node that runs a job, and the job goes on" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -w ${NODE}1 --wrap 'sleep 300'"
+  job=$output
+  wait_until 30 job_state_is "$NAME" "$job" RUNNING
+  run --separate-stderr -1 fe "$NAME" /opt/ec4docker/poweroff "${NODE}1"
+  assert_equal "$stderr" "poweroff: refused: ${NODE}1 runs job(s) $job; wait for the jobs, or use --drain to drain and wait"
+  run -0 fe "$NAME" squeue -h -j "$job" -o '%T %N'
+  assert_output "RUNNING ${NODE}1"
+  run -0 fe "$NAME" sinfo -h -n "${NODE}1" -o %t
+  assert_output alloc
+  fe "$NAME" scancel "$job"
+}
+
+@test "poweroff removes an idle node's container and Slurm counts it off; again is a no-op" {
+  wait_until 30 node_has_no_job "$NAME" "${NODE}1"
+  run -0 fe "$NAME" /opt/ec4docker/poweroff "${NODE}1"
+  assert_output "${NODE}1: off"
+  run -0 docker ps -aq --filter "name=^${NODE}1$"
+  assert_output ""
+  run -0 fe "$NAME" sinfo -h -n "${NODE}1" -o %t
+  assert_output 'idle~'
+  run -0 fe "$NAME" /opt/ec4docker/poweroff "${NODE}1"
+  assert_output "${NODE}1: already off"
+}
+
+@test "a node powered off and on again runs jobs (no stale address)" {
+  run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}1"
+  run -0 as_ubuntu "$NAME" "srun -w ${NODE}1 hostname"
+  assert_output "${NODE}1"
+}
+
+@test "an existing cluster is not replaced without -y when there is no terminal" {
+  run --separate-stderr -1 "$SETUP" -s "$NAME" -b "$NODE" -N 3 </dev/null
+  assert_equal "$stderr" "setup-cluster: cluster $NAME already exists; replace it with -y, or remove it with -t"
+  run -0 docker ps -q --filter "name=^${NODE}1$"
+  refute_output ""
+}
+
+@test "terminate keeps the users' /home volume; --purge then leaves no labelled resource" {
+  run -0 "$SETUP" -s "$NAME" -t -y
+  assert_line --partial "cluster $NAME terminated"
+  assert_equal "$(labelled "$NAME" | cut -d' ' -f1 | tr '\n' ' ')" "volume "
+  run -0 "$SETUP" -s "$NAME" -t --purge
+  run -0 labelled "$NAME"
+  assert_output ""
+}

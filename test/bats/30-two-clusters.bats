@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# Two clusters side by side (static variant, -d), and a power-on that fails cleanly.
+
+setup_file() {
+  load helpers
+  export A=$(unique_name ec4ta) B=$(unique_name ec4tb)
+  "$SETUP" -s "$A" -b "${A}n" -N 2 -d >"$BATS_FILE_TMPDIR/a.out"
+  printf 'EC4DOCK_SERVERNAME=%s\nEC4DOCK_NODEBASENAME=%sn\nEC4DOCK_MAXNODES=2\nEC4DOCK_MAX_WAIT_POWERON=15\n' "$B" "$B" >"$BATS_FILE_TMPDIR/b.config"
+  "$SETUP" -f "$BATS_FILE_TMPDIR/b.config" >"$BATS_FILE_TMPDIR/b.out"
+}
+
+setup() { load helpers; }
+teardown_file() { load helpers; destroy "$A"; destroy "$B"; }
+
+@test "-d powers on every node of the cluster at creation" {
+  run -0 cat "$BATS_FILE_TMPDIR/a.out"
+  assert_line "${A}n1: on (idle)"
+  assert_line "${A}n2: on (idle)"
+  run -0 fe "$A" sinfo -h -N -o '%N %t'
+  assert_output "$(printf '%s idle\n' "${A}n1" "${A}n2")"
+}
+
+@test "two clusters run side by side, each with its own munge key" {
+  run -0 fe "$B" sinfo -h -N -o '%N %t'
+  assert_output "$(printf '%s idle~\n' "${B}n1" "${B}n2")"
+  key_a=$(fe "$A" sha256sum /etc/ec4docker/secrets/munge.key | cut -d' ' -f1)
+  key_b=$(fe "$B" sha256sum /etc/ec4docker/secrets/munge.key | cut -d' ' -f1)
+  [ -n "$key_a" ] && [ -n "$key_b" ]
+  assert_not_equal "$key_a" "$key_b"
+  # and the node of one cluster holds its own cluster's key
+  assert_equal "$(docker exec "${A}n1" sha256sum /etc/munge/munge.key | cut -d' ' -f1)" "$key_a"
+}
+
+@test "a node whose image cannot run fails to power on with a clear message, and nothing is left" {
+  # ec4docker:base exists but runs no slurmd: its container exits at once.
+  docker exec "$B" sed -i 's/^EC4DOCK_WN_IMAGENAME=.*/EC4DOCK_WN_IMAGENAME=ec4docker:base/' /etc/ec4docker/cluster.env
+  run --separate-stderr -1 fe "$B" /opt/ec4docker/poweron "${B}n1"
+  assert_regex "$stderr" "^poweron: power-on failed, node\(s\) removed again: ${B}n1: "
+  run -0 docker ps -aq --filter "name=^${B}n1$"
+  assert_output ""
+  docker exec "$B" sed -i 's/^EC4DOCK_WN_IMAGENAME=.*/EC4DOCK_WN_IMAGENAME=ec4dslurm:wn/' /etc/ec4docker/cluster.env
+}
+
+@test "after a failed power-on the node can be powered on again" {
+  run -0 fe "$B" /opt/ec4docker/poweron "${B}n1"
+  assert_output "${B}n1: on (idle)"
+}
+
+@test "terminating one cluster leaves the other untouched" {
+  run -0 "$SETUP" -s "$A" -t --purge
+  run -0 labelled "$A"
+  assert_output ""
+  run -0 fe "$B" sinfo -h -n "${B}n1" -o %t
+  assert_output idle
+}

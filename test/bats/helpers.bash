@@ -1,0 +1,46 @@
+# Shared by the end-to-end tests: they run the built executable against the real Docker engine.
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+load "$ROOT/node_modules/bats-support/load"
+load "$ROOT/node_modules/bats-assert/load"
+bats_require_minimum_version 1.5.0
+SETUP="$ROOT/setup-cluster"
+export PATH="$ROOT/dist:$PATH"
+
+# unique_name PREFIX: a cluster name no other run uses (lower-case, as config rules want).
+unique_name() { echo "$1$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"; }
+
+# labelled NAME: every container, network and volume carrying the cluster's label, one per line.
+labelled() {
+  local f="label=org.ec4docker.cluster=$1"
+  docker ps -aq --filter "$f" | sed 's/^/container /'
+  docker network ls -q --filter "$f" | sed 's/^/network /'
+  docker volume ls -q --filter "$f" | sed 's/^/volume /'
+}
+
+# destroy NAME: removes a test cluster whatever state it is in (teardown, even after failures).
+destroy() {
+  local f="label=org.ec4docker.cluster=$1" ids
+  ids=$(docker ps -aq --filter "$f"); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
+  ids=$(docker network ls -q --filter "$f"); [ -z "$ids" ] || docker network rm $ids >/dev/null 2>&1 || true
+  ids=$(docker volume ls -q --filter "$f"); [ -z "$ids" ] || docker volume rm $ids >/dev/null 2>&1 || true
+  rm -rf "$HOME/.ec4docker/$1"
+}
+
+# fe NAME CMD...: run a command in the frontend as root.
+fe() { local name=$1; shift; docker exec "$name" "$@"; }
+# as_ubuntu NAME 'shell command': run a login shell command as ubuntu in the frontend.
+as_ubuntu() { docker exec -u ubuntu -w /home/ubuntu "$1" bash -lc "$2"; }
+
+# wait_until SECONDS CMD...: poll CMD every 0.5 s until it succeeds; fail after the deadline.
+wait_until() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for: $*" >&2; return 1; }
+    sleep 0.5
+  done
+}
+
+# Conditions for wait_until (evaluated at every poll, unlike a "$(...)" argument).
+job_gone() { [ -z "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" ]; }
+job_state_is() { [ "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" = "$3" ]; }
+node_has_no_job() { [ -z "$(docker exec "$1" squeue -h -w "$2" -o %i 2>/dev/null)" ]; }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../lib/config.ts';
+import { renderSlurmConf } from '../../lib/slurm/conf.ts';
+
+const conf = (values: Record<string, string>) => renderSlurmConf(resolveConfig('t', { EC4DOCK_NODE_CPUS: '2', ...values }));
+const settings = (text: string) => Object.fromEntries(text.split('\n').filter((l) => /^\w+=/.test(l) && !l.startsWith('NodeName') && !l.startsWith('PartitionName')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+
+describe('slurm.conf', () => {
+  it('declares the nodes as CLOUD nodes with a Slurm hostlist', () => {
+    expect(conf({ EC4DOCK_MAXNODES: '12' })).toContain('NodeName=ec4dockernode[1-12] CPUs=2 RealMemory=1000 State=CLOUD');
+    expect(conf({ EC4DOCK_MAXNODES: '1' })).toContain('NodeName=ec4dockernode1 CPUs=2');
+  });
+
+  it('keeps the settings without which nodes in containers break', () => {
+    const s = settings(conf({}));
+    expect(s.CommunicationParameters).toBe('NoAddrCache');
+    expect(s.PrivateData).toBe('cloud');
+    expect(s.ProctrackType).toBe('proctrack/linuxproc');
+    expect(s.TaskPlugin).toBe('task/none');
+    expect(s.ResumeProgram).toBe('/opt/ec4docker/slurm-resume');
+    expect(s.PrologSlurmctld).toBe('/opt/ec4docker/slurm-prolog');
+    expect(s.SlurmctldHost).toBe('ec4docker');
+  });
+
+  it('lets Slurm power idle nodes off only in the slurm elasticity mode', () => {
+    // a global INFINITE would disable power saving, and with it POWER_UP (seen: "Invalid node state specified")
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'none' })).SuspendTime).toBe('120');
+    expect(conf({ EC4DOCK_ELASTICITY: 'none' })).toMatch(/^PartitionName=batch .* SuspendTime=INFINITE$/m);
+    expect(conf({ EC4DOCK_ELASTICITY: 'monitor' })).toMatch(/^PartitionName=batch .* SuspendTime=INFINITE$/m);
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'slurm', EC4DOCK_IDLE_TIME: '30' })).SuspendTime).toBe('30');
+    expect(conf({ EC4DOCK_ELASTICITY: 'slurm' })).not.toMatch(/^PartitionName=.*SuspendTime/m);
+    expect(settings(conf({ EC4DOCK_MAX_WAIT_POWERON: '90' })).ResumeTimeout).toBe('90');
+  });
+});
