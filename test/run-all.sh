@@ -34,5 +34,5 @@ else
   missing=$(( ${plan:-0} - p - f )); [ "$missing" -gt 0 ] || missing=0
   count "$p" $((f + missing))
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed" | tee test/results/summary.txt
 [ "$failed" -eq 0 ] && exit "$status" || exit 1

@@ -44,3 +44,4 @@ wait_until() {
 job_gone() { [ -z "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" ]; }
 job_state_is() { [ "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" = "$3" ]; }
 node_has_no_job() { [ -z "$(docker exec "$1" squeue -h -w "$2" -o %i 2>/dev/null)" ]; }
+node_state_matches() { [[ "$(docker exec "$1" sinfo -h -n "$2" -o %t 2>/dev/null)" =~ ^($3)$ ]]; }
