@@ -22,6 +22,9 @@ export interface Config {
   elasticity: Elasticity; // EC4DOCK_ELASTICITY
   idleSeconds: number; // EC4DOCK_IDLE_TIME
   maxWaitPowerOnSeconds: number; // EC4DOCK_MAX_WAIT_POWERON
+  maxBootingNodes: number; // EC4DOCK_MAX_BOOTING_NODES: power-ons in progress at once, 0 = no limit
+  extraNodesFree: number; // EC4DOCK_EXTRA_NODES_FREE: idle nodes kept powered on
+  retriesPowerOn: number; // EC4DOCK_RETRIES_POWER_ON: failed power-ons before a node is set aside
 }
 
 /** Every key a config file may hold, with its default (as text, the way files hold it). */
@@ -40,6 +43,9 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_ELASTICITY: 'none',
   EC4DOCK_IDLE_TIME: '120',
   EC4DOCK_MAX_WAIT_POWERON: '60',
+  EC4DOCK_MAX_BOOTING_NODES: '0',
+  EC4DOCK_EXTRA_NODES_FREE: '0',
+  EC4DOCK_RETRIES_POWER_ON: '3',
 };
 
 export const MAX_NODES_LIMIT = 512;
@@ -120,6 +126,9 @@ export function resolveConfig(source: string, ...layers: Array<Record<string, st
     elasticity: oneOf('EC4DOCK_ELASTICITY', ['none', 'slurm', 'monitor'] as const),
     idleSeconds: int('EC4DOCK_IDLE_TIME', 0, 7 * 24 * 3600),
     maxWaitPowerOnSeconds: int('EC4DOCK_MAX_WAIT_POWERON', 5, 3600),
+    maxBootingNodes: int('EC4DOCK_MAX_BOOTING_NODES', 0, MAX_NODES_LIMIT),
+    extraNodesFree: int('EC4DOCK_EXTRA_NODES_FREE', 0, MAX_NODES_LIMIT),
+    retriesPowerOn: int('EC4DOCK_RETRIES_POWER_ON', 0, 100),
   };
 }
 
@@ -137,5 +146,8 @@ export function configToEnv(config: Config): Record<string, string> {
     EC4DOCK_ELASTICITY: config.elasticity,
     EC4DOCK_IDLE_TIME: String(config.idleSeconds),
     EC4DOCK_MAX_WAIT_POWERON: String(config.maxWaitPowerOnSeconds),
+    EC4DOCK_MAX_BOOTING_NODES: String(config.maxBootingNodes),
+    EC4DOCK_EXTRA_NODES_FREE: String(config.extraNodesFree),
+    EC4DOCK_RETRIES_POWER_ON: String(config.retriesPowerOn),
   };
 }

@@ -3,9 +3,10 @@
 import { basename } from 'node:path';
 import { runCommand } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
+import { cluesMonitor } from './clues-monitor.ts';
 import { powerOff, powerOn } from './power.ts';
 import { setupCluster } from './setup-cluster.ts';
-import { slurmConf, slurmProlog, slurmResume, slurmSuspend } from './slurm-programs.ts';
+import { slurmConf, slurmInit, slurmProlog, slurmResume, slurmSuspend } from './slurm-programs.ts';
 
 export const VERSION = '0.1.0';
 
@@ -13,10 +14,12 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   'setup-cluster': setupCluster,
   poweron: powerOn,
   poweroff: powerOff,
+  'clues-monitor': cluesMonitor,
   'slurm-resume': slurmResume,
   'slurm-suspend': slurmSuspend,
   'slurm-prolog': slurmProlog,
   'slurm-conf': slurmConf,
+  'slurm-init': slurmInit,
 };
 
 const USAGE = `usage: ec4d COMMAND [ARGS]   (or call it through a link named after the command)

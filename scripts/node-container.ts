@@ -14,8 +14,7 @@ export const CONTAINER_CAPS = [
 /** Starts the container of one working node, replacing any stale container of that name. */
 export async function startNodeContainer(config: Config, node: string): Promise<void> {
   const names = clusterNames(config);
-  await removeContainers([node]);
-  await docker(
+  const run = () => docker(
     [
       'run', '-d', '--init', '--name', node, '--hostname', node, '--network', names.network,
       ...labelArgs(config, 'node', node),
@@ -26,6 +25,15 @@ export async function startNodeContainer(config: Config, node: string): Promise<
     ],
     `start node ${node}`,
   );
+  try {
+    await run();
+  } catch (error) {
+    // A stale container of that name (a crash, a failed power-on): remove it, then once more.
+    // Checking first would cost a docker call on every power-on.
+    if (!String(error).includes('is already in use')) throw error;
+    await removeContainers([node]);
+    await run();
+  }
 }
 
 /** Removes the container of one working node; a missing container counts as removed. */

@@ -251,12 +251,12 @@ async function createCluster(config: Config, names: ClusterNames, options: { yes
   console.log(`power nodes on by hand: docker exec ${names.frontend} /opt/ec4docker/poweron ${names.nodes[0]}`);
 }
 
-/** Waits until slurmctld answers in the frontend; fails early with the log if the container died. */
+/** Waits until the frontend is ready (slurmctld answers, nodes held); fails early with the log if it died. */
 async function waitForFrontend(frontend: string): Promise<void> {
   const ready = await waitFor(async () => {
     const state = await containerState(frontend);
     if (state !== 'running') return `stopped:${state ?? 'gone'}`;
-    return (await dockerOk(['exec', frontend, 'scontrol', 'ping'])) ? 'ready' : undefined;
+    return (await dockerOk(['exec', frontend, 'test', '-e', '/run/ec4docker-ready'])) ? 'ready' : undefined;
   }, READY_TIMEOUT_MS, 250);
   if (ready === 'ready') return;
   const logs = await $({ nothrow: true, timeout: '10s' })`docker logs --tail 5 ${frontend}`;

@@ -8,7 +8,8 @@ import { loadFrontendConfig } from '../lib/frontend-config.ts';
 import { expandHostlist } from '../lib/hostlist.ts';
 import { sleep } from '../lib/run.ts';
 import { renderSlurmConf } from '../lib/slurm/conf.ts';
-import { isUp, shortStates, updateNodes } from '../lib/slurm/control.ts';
+import { isOff, isUp, nodeReasons, shortStates, updateNodes } from '../lib/slurm/control.ts';
+import { holdOff, holdsOffNodes, OFF_REASON } from '../lib/slurm/power.ts';
 import { removeNodeContainer, startNodeContainer } from './node-container.ts';
 
 /** The nodes of a Slurm hostlist argument that belong to this cluster (others are logged and skipped). */
@@ -70,6 +71,23 @@ export async function slurmProlog(): Promise<void> {
     if (values.some((s) => /^(down|drain|fail)/.test(s))) return;
     if (values.every((s) => isUp(s))) return;
     await sleep(150);
+  }
+}
+
+/**
+ * Run by the frontend's entrypoint once slurmctld answers: in modes none/monitor, hold every
+ * powered-off node out of scheduling (drained); in mode slurm, release nodes held that way.
+ */
+export async function slurmInit(): Promise<void> {
+  const config = loadFrontendConfig();
+  const nodes = clusterNames(config).nodes;
+  const states = await shortStates(nodes);
+  const reasons = await nodeReasons(nodes);
+  for (const node of nodes) {
+    const state = states.get(node) ?? '';
+    if (!isOff(state)) continue;
+    if (holdsOffNodes(config) && !state.startsWith('drain')) await holdOff(node);
+    if (!holdsOffNodes(config) && reasons.get(node) === OFF_REASON) await updateNodes([node], 'RESUME');
   }
 }
 

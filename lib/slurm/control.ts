@@ -16,8 +16,19 @@ export async function shortStates(nodes: string[]): Promise<Map<string, string>>
 
 /** The reason Slurm gives for a node's state ('' if none). */
 export async function nodeReason(node: string): Promise<string> {
-  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${node} -o ${'%E'}`;
-  return result.exitCode === 0 ? result.stdout.trim().replace(/^none$/, '') : '';
+  return (await nodeReasons([node]).catch(() => new Map<string, string>())).get(node) ?? '';
+}
+
+/** The reason Slurm gives for each node's state, by node name ('' if none). */
+export async function nodeReasons(nodes: string[]): Promise<Map<string, string>> {
+  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${nodes.join(',')} -o ${'%N|%E'}`;
+  if (result.exitCode !== 0) throw new UserError(`sinfo failed: ${lastLine(result.stderr)}`);
+  const reasons = new Map<string, string>();
+  for (const line of result.stdout.split('\n').filter(Boolean)) {
+    const [name, reason] = line.split('|');
+    reasons.set(name, reason === 'none' ? '' : reason);
+  }
+  return reasons;
 }
 
 /** Ids of the jobs allocated to a node (running, configuring or completing). */

@@ -40,9 +40,9 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   assert_line --regexp "^volume +$NAME-home +home"
 }
 
-@test "slurmctld runs and knows the three nodes, all powered off" {
-  run -0 fe "$NAME" sinfo -h -N -o '%N %t'
-  assert_equal "$output" "$(printf '%s idle~\n' "${NODE}1" "${NODE}2" "${NODE}3")"
+@test "slurmctld runs and knows the three nodes, all powered off and held (static: nodes only by hand)" {
+  run -0 fe "$NAME" sinfo -h -N -o '%N %t %E'
+  assert_equal "$output" "$(printf '%s drain~ ec4docker: powered off\n' "${NODE}1" "${NODE}2" "${NODE}3")"
 }
 
 @test "poweron starts two nodes and returns once they are idle in Slurm" {
@@ -55,7 +55,7 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
 
 @test "poweron is idempotent" {
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}1"
-  assert_output "${NODE}1: already on (idle)"
+  assert_output "${NODE}1: already on"
 }
 
 @test "poweron and poweroff reject names that are not nodes of this cluster" {
@@ -119,7 +119,7 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   run -0 docker ps -aq --filter "name=^${NODE}1$"
   assert_output ""
   run -0 fe "$NAME" sinfo -h -n "${NODE}1" -o %t
-  assert_output 'idle~'
+  assert_output 'drain~'
   run -0 fe "$NAME" /opt/ec4docker/poweroff "${NODE}1"
   assert_output "${NODE}1: already off"
 }

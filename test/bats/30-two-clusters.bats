@@ -22,7 +22,7 @@ teardown_file() { load helpers; destroy "$A"; destroy "$B"; }
 
 @test "two clusters run side by side, each with its own munge key" {
   run -0 fe "$B" sinfo -h -N -o '%N %t'
-  assert_output "$(printf '%s idle~\n' "${B}n1" "${B}n2")"
+  assert_output "$(printf '%s drain~\n' "${B}n1" "${B}n2")"
   key_a=$(fe "$A" sha256sum /etc/ec4docker/secrets/munge.key | cut -d' ' -f1)
   key_b=$(fe "$B" sha256sum /etc/ec4docker/secrets/munge.key | cut -d' ' -f1)
   [ -n "$key_a" ] && [ -n "$key_b" ]

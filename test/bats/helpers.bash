@@ -45,3 +45,16 @@ job_gone() { [ -z "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" ]; }
 job_state_is() { [ "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" = "$3" ]; }
 node_has_no_job() { [ -z "$(docker exec "$1" squeue -h -w "$2" -o %i 2>/dev/null)" ]; }
 node_state_matches() { [[ "$(docker exec "$1" sinfo -h -n "$2" -o %t 2>/dev/null)" =~ ^($3)$ ]]; }
+
+# make_config FILE KEY=VALUE...: a config file for a test cluster.
+make_config() { local file=$1; shift; printf '%s\n' "$@" >"$file"; }
+# node_containers NAME: the names of the cluster's running node containers, sorted, space-separated.
+node_containers() { docker ps --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node --format '{{.Names}}' | sort | tr '\n' ' '; }
+# no_node_container NAME: true once no node container of the cluster exists.
+no_node_container() { [ -z "$(docker ps -aq --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node)" ]; }
+# all_nodes_in NAME REGEX: true once every node's short state matches REGEX.
+all_nodes_in() { ! docker exec "$1" sinfo -h -N -o %t | grep -Evq "^($2)$"; }
+# queue_empty NAME: no job left in the queue.
+queue_empty() { [ -z "$(docker exec "$1" squeue -h -o %i)" ]; }
+# event_logged NAME ACTION NODE: the frontend's event log has such an action for the node.
+event_logged() { docker exec "$1" grep -q "\"action\":\"$2\",\"node\":\"$3\"" /var/log/ec4docker/events.jsonl; }

@@ -29,6 +29,12 @@ describe('slurm.conf', () => {
     expect(conf({ EC4DOCK_ELASTICITY: 'monitor' })).toMatch(/^PartitionName=batch .* SuspendTime=INFINITE$/m);
     expect(settings(conf({ EC4DOCK_ELASTICITY: 'slurm', EC4DOCK_IDLE_TIME: '30' })).SuspendTime).toBe('30');
     expect(conf({ EC4DOCK_ELASTICITY: 'slurm' })).not.toMatch(/^PartitionName=.*SuspendTime/m);
+  });
+
+  it('lets powered-off nodes come back into service by themselves only in the slurm mode', () => {
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'slurm' })).SlurmctldParameters).toContain(',idle_on_node_suspend,');
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'none' })).SlurmctldParameters).not.toContain('idle_on_node_suspend');
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'monitor' })).SlurmctldParameters).not.toContain('idle_on_node_suspend');
     expect(settings(conf({ EC4DOCK_MAX_WAIT_POWERON: '90' })).ResumeTimeout).toBe('90');
   });
 });

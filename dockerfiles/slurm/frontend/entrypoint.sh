@@ -46,6 +46,20 @@ touch /var/log/ec4docker/events.jsonl && chown slurm:slurm /var/log/ec4docker/ev
 
 start_munge
 start_sshd
-/usr/sbin/cron
+rm -f /run/ec4docker-ready
 log "frontend $EC4DOCK_SERVERNAME: starting slurmctld"
-exec /usr/sbin/slurmctld -D -i
+/usr/sbin/slurmctld -D -i &
+ctld=$!
+trap 'kill -TERM "$ctld" 2>/dev/null' TERM INT
+until scontrol ping >/dev/null 2>&1; do
+  kill -0 "$ctld" 2>/dev/null || die "slurmctld exited; see /var/log/slurm/slurmctld.log"
+  sleep 0.2
+done
+# Nodes powered off are held out of scheduling unless Slurm itself manages power (slurm-init).
+/opt/ec4docker/slurm-init
+# cron supervises clues-monitor (it restarts it within a minute if it dies); start it now too.
+/usr/sbin/cron
+setsid /opt/ec4docker/clues-monitor run >>/var/log/ec4docker/monitor.log 2>&1 </dev/null &
+touch /run/ec4docker-ready
+log "frontend $EC4DOCK_SERVERNAME: ready"
+while kill -0 "$ctld" 2>/dev/null; do wait "$ctld" || true; done

@@ -1,0 +1,134 @@
+// Powering Slurm nodes on and off. Everything goes through Slurm's power saving
+// (POWER_UP / POWER_DOWN), and Slurm runs slurm-resume / slurm-suspend, which start and
+// remove the containers: so Slurm and Docker never disagree about a node.
+import type { Config } from '../config.ts';
+import { containerState, removeContainers } from '../docker.ts';
+import { logEvent } from '../events.ts';
+import { $, lastLine, sleep, waitFor } from '../run.ts';
+import { isOff, isUp, jobsOnNode, nodeReason, shortStates, updateNodes } from './control.ts';
+
+// Base states from which a node must be told RESUME before it can be powered up.
+const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
+/** The reason on powered-off nodes held out of scheduling (elasticity none/monitor). */
+export const OFF_REASON = 'ec4docker: powered off';
+
+/**
+ * In modes "none" and "monitor", ec4docker (not Slurm) decides when a node starts: powered-off
+ * nodes are drained, otherwise Slurm would power them up by itself for any waiting job.
+ */
+export const holdsOffNodes = (config: Config): boolean => config.elasticity !== 'slurm';
+
+/** Asks Slurm to power nodes up (RESUME first where needed); returns the ones now on their way. */
+export async function requestPowerOn(nodes: string[], by: string, reason: string): Promise<{ already: string[]; starting: string[] }> {
+  const states = await shortStates(nodes);
+  const already: string[] = [];
+  const starting: string[] = [];
+  for (const node of nodes) {
+    const state = states.get(node) ?? 'unknown';
+    if (isUp(state) && (await containerState(node)) === 'running') {
+      already.push(node);
+      continue;
+    }
+    // A node still powering down cannot be powered up until Slurm's SuspendTimeout ends.
+    if (state.endsWith('%')) await waitUntilOff(node);
+    if (NEEDS_RESUME.test(state)) await updateNodes([node], 'RESUME');
+    if (!state.endsWith('#')) await updateNodes([node], 'POWER_UP');
+    logEvent({ action: 'power_on', node, by, reason, state });
+    starting.push(node);
+  }
+  return { already, starting };
+}
+
+/** Waits until the nodes are up in Slurm; returns the ones that failed, with why. */
+export async function awaitPowerOn(config: Config, nodes: string[], onUp: (node: string, state: string) => void): Promise<Map<string, string>> {
+  const deadline = Date.now() + (config.maxWaitPowerOnSeconds + 5) * 1000;
+  const failed = new Map<string, string>();
+  let waiting = [...nodes];
+  while (waiting.length > 0 && Date.now() < deadline) {
+    await sleep(200);
+    const now = await shortStates(waiting);
+    for (const node of [...waiting]) {
+      const state = now.get(node) ?? '';
+      if (isUp(state)) {
+        onUp(node, state);
+      } else if (NEEDS_RESUME.test(state)) {
+        failed.set(node, (await nodeReason(node)) || `Slurm state ${state}`);
+      } else {
+        // A container that stopped will never register: fail now rather than at the deadline.
+        const container = await containerState(node);
+        if (container !== 'exited' && container !== 'dead') continue;
+        failed.set(node, `its container ${container} before slurmd registered`);
+      }
+      waiting = waiting.filter((n) => n !== node);
+    }
+  }
+  for (const node of waiting) failed.set(node, `did not join Slurm within ${config.maxWaitPowerOnSeconds} s`);
+  return failed;
+}
+
+/** Last line the node's container logged ('' if none or no container). */
+export async function lastLogLine(node: string): Promise<string> {
+  const logs = await $({ nothrow: true, timeout: '10s' })`docker logs --tail 3 ${node}`;
+  return logs.exitCode === 0 ? lastLine(`${logs.stdout}\n${logs.stderr}`) : '';
+}
+
+/** Puts a node whose power-on failed back to powered-off, with no container left. */
+export async function undoPowerOn(config: Config, node: string, reason: string, by: string): Promise<void> {
+  await removeContainers([node]);
+  await updateNodes([node], 'DOWN', `ec4docker: power-on failed: ${reason}`.slice(0, 200)).catch(() => undefined);
+  // Not POWER_DOWN_FORCE: that cancels the jobs allocated to the node; DOWN requeues them.
+  await updateNodes([node], 'POWER_DOWN').catch(() => undefined);
+  await waitUntilOff(node);
+  if (holdsOffNodes(config)) await holdOff(node);
+  logEvent({ action: 'failed', node, by, reason });
+}
+
+/** Waits (at most 30 s) until Slurm counts the node powered off (idle~, down~, drain~). */
+export async function waitUntilOff(node: string): Promise<boolean> {
+  const off = await waitFor(async () => (isOff((await shortStates([node])).get(node) ?? '') ? true : undefined), 30_000);
+  return off === true;
+}
+
+/** Keeps a powered-off node out of scheduling (modes none/monitor): drained, with OFF_REASON. */
+export async function holdOff(node: string): Promise<void> {
+  const state = (await shortStates([node])).get(node) ?? '';
+  if (state.startsWith('down')) await updateNodes([node], 'RESUME').catch(() => undefined);
+  if (!/^drain/.test(state) || state.startsWith('down')) await updateNodes([node], 'DRAIN', OFF_REASON);
+}
+
+export type PowerOffResult = { kind: 'off' } | { kind: 'already-off'; orphanRemoved: boolean } | { kind: 'busy'; jobs: string[] };
+
+/**
+ * Powers a node off without touching a job: drain (no new job lands), check, then POWER_DOWN;
+ * if a job is there, undo the drain and report it busy, or with `wait` wait for the jobs.
+ */
+export async function powerOffNode(config: Config, node: string, by: string, reason: string, options: { wait: boolean; onWait?: (jobs: string[]) => void }): Promise<PowerOffResult> {
+  const state = (await shortStates([node])).get(node) ?? 'unknown';
+  if (isOff(state)) {
+    // Slurm already counts it off; a container left behind (orphan) goes too.
+    const orphan = (await containerState(node)) !== undefined;
+    if (orphan) await removeContainers([node]);
+    return { kind: 'already-off', orphanRemoved: orphan };
+  }
+  const drainedBefore = /^(drain|drng)/.test(state);
+  await updateNodes([node], 'DRAIN', holdsOffNodes(config) ? OFF_REASON : `ec4docker: ${by}`);
+  let jobs = await jobsOnNode(node);
+  if (jobs.length > 0 && options.wait) {
+    options.onWait?.(jobs);
+    while (jobs.length > 0) {
+      await sleep(1000);
+      jobs = await jobsOnNode(node);
+    }
+  }
+  if (jobs.length > 0) {
+    if (!drainedBefore) await updateNodes([node], 'RESUME');
+    return { kind: 'busy', jobs };
+  }
+  await updateNodes([node], 'POWER_DOWN');
+  logEvent({ action: 'power_off', node, by, reason, state });
+  if (!(await waitUntilOff(node))) throw new Error(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
+  await removeContainers([node]); // SuspendProgram did it; this only makes sure
+  // Slurm clears the drain when it suspends a node (seen on 22.05): hold it again.
+  if (holdsOffNodes(config)) await holdOff(node);
+  return { kind: 'off' };
+}

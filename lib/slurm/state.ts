@@ -1,0 +1,231 @@
+// Pure parsers of Slurm 22.05 node and job state (sinfo/squeue, JSON or text) and their neutral views.
+import { expandHostlist } from '../hostlist.ts';
+import type { JobView, NodeView, Power } from '../views.ts';
+import { jobWaitsForNodes, unavailableNodes } from './reasons.ts';
+
+export { jobWaitsForNodes } from './reasons.ts';
+
+/** The state word sinfo shows (%T, long spelling shortened), identical for text and JSON input. */
+export type NodeBase =
+  | 'idle' | 'alloc' | 'mix' | 'completing' | 'down' | 'drained' | 'draining' | 'fail' | 'failing'
+  | 'maint' | 'reboot' | 'reserved' | 'future' | 'inval' | 'unknown';
+
+export interface SlurmNode {
+  name: string;
+  // As Slurm printed it ('idle~' from %t, 'IDLE+CLOUD+POWERED_DOWN' from JSON): for logs only.
+  state: string;
+  base: NodeBase;
+  power: Power;
+  drain: boolean;
+  // slurmd does not answer; always false unless power is 'on' (booting or off nodes never answer).
+  notResponding: boolean;
+  // Runs or is allocated a job, including a job that waits for this node to boot.
+  busy: boolean;
+  // '' if none. May be stale: 07 shows an idle~ node still carrying 'Not responding'.
+  reason: string;
+  cpus: number;
+  allocCpus: number;
+  memoryMb: number;
+}
+
+export interface SlurmJob {
+  // A string: array and het jobs print as '12_3', '12_[1-5]' or '12+1'.
+  id: string;
+  // Upper case: PENDING, CONFIGURING, RUNNING, COMPLETING, SUSPENDED, ...
+  state: string;
+  // 'None' when Slurm gives none; spaces, not scontrol's underscores.
+  reason: string;
+  nodes: string[];
+  nodeCount: number;
+  cpus: number;
+  partition: string;
+  user: string;
+  name: string;
+  // Only in JSON (`-w`); [] from text.
+  requiredNodes: string[];
+  // Epoch seconds, only from JSON.
+  submitTime?: number;
+  eligibleTime?: number;
+  // From the reason alone; toJobView refines it with the node states.
+  waitsForNodes: boolean;
+}
+
+const SHORT_BASES: Record<string, NodeBase> = {
+  idle: 'idle', alloc: 'alloc', allocated: 'alloc', mix: 'mix', mixed: 'mix', comp: 'completing',
+  completing: 'completing', down: 'down', drain: 'drained', drained: 'drained', drng: 'draining',
+  draining: 'draining', fail: 'fail', failg: 'failing', failing: 'failing', maint: 'maint',
+  boot: 'reboot', reboot: 'reboot', resv: 'reserved', reserved: 'reserved', futr: 'future',
+  future: 'future', inval: 'inval', unk: 'unknown', unknown: 'unknown',
+};
+
+// The bases that mean a job holds the node (draining/failing: drain or fail flag while allocated).
+const BUSY_BASES = new Set<NodeBase>(['alloc', 'mix', 'completing', 'draining', 'failing']);
+
+/** Power from the flags; POWER_DOWN ('!', requested but not started) already counts as going off. */
+function powerOf(flags: Set<string>): Power {
+  if (flags.has('POWERING_UP') || flags.has('POWER_UP')) return 'powering_up';
+  if (flags.has('POWERING_DOWN') || flags.has('POWER_DOWN')) return 'powering_down';
+  return flags.has('POWERED_DOWN') ? 'off' : 'on';
+}
+
+function node(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
+  const power = powerOf(flags);
+  return {
+    name, state, base, power,
+    drain: flags.has('DRAIN') || base === 'drained' || base === 'draining',
+    notResponding: flags.has('NOT_RESPONDING') && power === 'on',
+    busy: BUSY_BASES.has(base) || flags.has('COMPLETING') || rest.allocCpus > 0,
+    ...rest,
+  };
+}
+
+// sinfo prints one suffix only: `*` hides nothing else, but `#` hides NOT_RESPONDING (02: alloc#).
+const SUFFIX_FLAGS: Record<string, string> = {
+  '*': 'NOT_RESPONDING', '~': 'POWERED_DOWN', '#': 'POWERING_UP', '%': 'POWERING_DOWN', '!': 'POWER_DOWN',
+  '$': 'MAINTENANCE', '@': 'REBOOT_REQUESTED', '^': 'REBOOT_ISSUED', '-': 'PLANNED',
+};
+
+/** Parses `sinfo -h -N -o '%N|%t|%T|%E|%H|%C|%m'`. */
+export function parseSinfoText(text: string): SlurmNode[] {
+  return lines(text).map((line, i) => {
+    const f = line.split('|');
+    if (f.length < 7) throw new Error(`sinfo line ${i + 1}: expected 7 '|'-separated fields: ${line}`);
+    // The reason is free text and may contain '|': the fields around it are fixed.
+    const [name, short] = f;
+    const [alloc, , , total] = (f[f.length - 2].match(/\d+/g) ?? []).map(Number);
+    const m = /^([a-z_]+)(\W*)$/.exec(short.toLowerCase());
+    if (!m) throw new Error(`sinfo line ${i + 1}: unknown state '${short}'`);
+    const flags = new Set([...m[2]].map((c) => SUFFIX_FLAGS[c]).filter(Boolean));
+    const reason = f.slice(3, -3).join('|');
+    return node(name, short, SHORT_BASES[m[1]] ?? 'unknown', flags, {
+      reason: reason === 'none' ? '' : reason,
+      cpus: total ?? 0,
+      allocCpus: alloc ?? 0,
+      memoryMb: Number(f[f.length - 1]) || 0,
+    });
+  });
+}
+
+/** The sinfo word of a JSON base state plus flags, in Slurm's own precedence (node_state_string). */
+function baseOf(state: string, flags: Set<string>): NodeBase {
+  const held = state === 'allocated' || state === 'mixed';
+  if (flags.has('INVALID_REG')) return 'inval';
+  if (flags.has('MAINTENANCE') && !flags.has('DRAIN') && !held && state !== 'down') return 'maint';
+  if ((flags.has('REBOOT_REQUESTED') || flags.has('REBOOT_ISSUED')) && !held) return 'reboot';
+  if (flags.has('DRAIN')) return held || flags.has('COMPLETING') ? 'draining' : 'drained';
+  if (flags.has('FAIL')) return state === 'allocated' || flags.has('COMPLETING') ? 'failing' : 'fail';
+  if (state === 'down') return 'down';
+  if (flags.has('COMPLETING')) return 'completing';
+  if (state === 'idle' && flags.has('RESERVED')) return 'reserved';
+  if (state === 'error') return 'fail';
+  if (state === 'invalid') return 'inval';
+  return SHORT_BASES[state] ?? 'unknown';
+}
+
+/** Parses `sinfo --json` (openapi v0.0.38). */
+export function parseSinfoJson(text: string): SlurmNode[] {
+  const doc = parseJson(text, 'sinfo --json', 'nodes');
+  return (doc.nodes as Array<Record<string, unknown>>).map((n) => {
+    const state = String(n.state ?? 'unknown').toLowerCase();
+    const flags = new Set(((n.state_flags as string[] | undefined) ?? []).map((s) => s.toUpperCase()));
+    return node(String(n.name), [state.toUpperCase(), ...flags].join('+'), baseOf(state, flags), flags, {
+      reason: String(n.reason ?? ''),
+      cpus: num(n.cpus),
+      allocCpus: num(n.alloc_cpus),
+      memoryMb: num(n.real_memory),
+    });
+  });
+}
+
+/**
+ * Parses `squeue -h -o '%i|%T|%r|%N|%D|%C|%M|%u'` (8 fields) or the pending-jobs format
+ * `squeue -h -t PD -o '%i|%T|%r|%D|%C|%m|%P|%u|%j|%V'` (10 fields).
+ */
+export function parseSqueueText(text: string): SlurmJob[] {
+  return lines(text).map((line, i) => {
+    const f = line.split('|');
+    if (f.length !== 8 && f.length !== 10) throw new Error(`squeue line ${i + 1}: expected 8 or 10 '|'-separated fields: ${line}`);
+    const all = f.length === 8;
+    return job({
+      id: f[0], state: f[1], reason: f[2], nodes: all ? f[3] : '', nodeCount: Number(all ? f[4] : f[3]),
+      cpus: Number(all ? f[5] : f[4]), partition: all ? '' : f[6], user: f[7], name: all ? '' : f[8],
+      requiredNodes: '',
+    });
+  });
+}
+
+/** Parses `squeue --json` (openapi v0.0.38; later versions' arrays and {number} objects tolerated). */
+export function parseSqueueJson(text: string): SlurmJob[] {
+  const doc = parseJson(text, 'squeue --json', 'jobs');
+  return (doc.jobs as Array<Record<string, unknown>>).map((j) => job({
+    id: String(j.job_id), state: String(first(j.job_state) ?? ''), reason: String(j.state_reason ?? 'None'),
+    nodes: String(j.nodes ?? ''), nodeCount: num(j.node_count), cpus: num(j.cpus),
+    partition: String(j.partition ?? ''), user: String(j.user_name ?? ''), name: String(j.name ?? ''),
+    requiredNodes: String(j.required_nodes ?? ''),
+    submitTime: num(j.submit_time) || undefined, eligibleTime: num(j.eligible_time) || undefined,
+  }));
+}
+
+type RawJob = Omit<SlurmJob, 'nodes' | 'requiredNodes' | 'waitsForNodes'> & { nodes: string; requiredNodes: string };
+
+function job(raw: RawJob): SlurmJob {
+  const state = raw.state.toUpperCase();
+  // scontrol writes reasons with underscores; squeue with spaces. Keep one spelling.
+  const reason = raw.reason.replace(/_/g, ' ').trim() || 'None';
+  return {
+    ...raw, state, reason,
+    nodes: expandHostlist(raw.nodes), requiredNodes: expandHostlist(raw.requiredNodes),
+    nodeCount: raw.nodeCount || 0, cpus: raw.cpus || 0,
+    waitsForNodes: jobWaitsForNodes(state, reason),
+  };
+}
+
+/** The neutral node view: usable means the scheduler would run jobs there once it is on. */
+export function toNodeView(n: SlurmNode): NodeView {
+  const down = ['down', 'fail', 'failing', 'inval'].includes(n.base);
+  const healthy = ['idle', 'alloc', 'mix', 'completing', 'reserved'].includes(n.base);
+  return { name: n.name, power: n.power, busy: n.busy, usable: healthy && !n.drain && !n.notResponding, drain: n.drain, down, reason: n.reason };
+}
+
+/**
+ * The neutral job view. With node states at hand, a job waiting for specific nodes (`-w`, or
+ * 'ReqNodeNotAvail, UnavailableNodes:...') waits for power only if one of them is off and usable:
+ * 04 job 11 wants the drained f1-node2, which no power-on will fix.
+ */
+export function toJobView(j: SlurmJob, nodes: SlurmNode[] = []): JobView {
+  const views = new Map(nodes.map((n) => [n.name, toNodeView(n)]));
+  const startable = (name: string) => {
+    const v = views.get(name);
+    return !v || (v.usable && (v.power === 'off' || v.power === 'powering_down'));
+  };
+  const wanted = j.requiredNodes.length ? j.requiredNodes : unavailableNodes(j.reason);
+  const waits = j.waitsForNodes && (!wanted.length || !views.size || wanted.some(startable));
+  return { id: j.id, waitsForNodes: waits, nodeCount: j.nodeCount, nodes: j.nodes, requiredNodes: j.requiredNodes };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+}
+
+function parseJson(text: string, what: string, key: string): Record<string, unknown> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${what}: not JSON (${(e as Error).message})`);
+  }
+  if (!doc || !Array.isArray(doc[key])) throw new Error(`${what}: no '${key}' array`);
+  const errors = (doc.errors as Array<Record<string, unknown>> | undefined) ?? [];
+  if (errors.length) throw new Error(`${what}: ${errors.map((e) => e.error ?? e.description ?? JSON.stringify(e)).join('; ')}`);
+  return doc;
+}
+
+function first(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+// v0.0.38 gives plain numbers; v0.0.39+ wraps them as { set, infinite, number }.
+function num(v: unknown): number {
+  if (v && typeof v === 'object' && 'number' in v) return Number((v as { number: unknown }).number) || 0;
+  return Number(v) || 0;
+}

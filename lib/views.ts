@@ -1,0 +1,44 @@
+// Scheduler-neutral views of nodes and jobs: what the elasticity policy (policy.ts) needs, nothing more.
+
+/** Power as the scheduler sees it; a node in a transition must not get another power action. */
+export type Power = 'off' | 'powering_up' | 'on' | 'powering_down';
+
+export interface NodeView {
+  name: string;
+  power: Power;
+  // Runs or is allocated a job (also while it boots for that job): never power it off.
+  busy: boolean;
+  // The scheduler would give it jobs once it is on: counts as capacity, may be powered on.
+  usable: boolean;
+  // Drained / draining by someone: that person owns the node, so no automatic power-off or recovery.
+  drain: boolean;
+  // Down or failed (not merely powered off): needs a 'recover' action before it is capacity again.
+  down: boolean;
+  // The scheduler's reason text, for action reasons and logs ('' if none).
+  reason: string;
+}
+
+export interface JobView {
+  id: string;
+  // Pending, and more powered-on nodes could let it start (decided by the scheduler adapter).
+  waitsForNodes: boolean;
+  // Nodes the job asks for.
+  nodeCount: number;
+  // Nodes already allocated to it (running, configuring, completing): they are busy.
+  nodes: string[];
+  // Nodes it must run on (e.g. `sbatch -w`): power these on rather than the lowest-numbered ones.
+  requiredNodes: string[];
+}
+
+/**
+ * Adds the configured nodes that the scheduler does not list, as powered-off usable nodes.
+ * Why: Slurm without `PrivateData=cloud` hides powered-down CLOUD nodes entirely (fixture 11),
+ * so a node that is configured but missing from sinfo is off, not nonexistent.
+ */
+export function withHiddenNodes(nodes: NodeView[], configured: string[]): NodeView[] {
+  const seen = new Set(nodes.map((n) => n.name));
+  const hidden = configured.filter((name) => !seen.has(name)).map((name): NodeView => ({
+    name, power: 'off', busy: false, usable: true, drain: false, down: false, reason: '',
+  }));
+  return [...nodes, ...hidden];
+}

@@ -1,0 +1,245 @@
+// clues-monitor: the elasticity manager (the seed's CLUES). cron starts `clues-monitor run` every
+// minute; one copy at a time holds a lock and checks the cluster every second, so it reacts in
+// seconds while cron brings it back within a minute if it dies.
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { parseFlags } from '../lib/cli.ts';
+import { clusterFilter, clusterNames, LABEL_NODE } from '../lib/cluster.ts';
+import type { Config } from '../lib/config.ts';
+import { type ContainerSummary, listContainers, removeContainers } from '../lib/docker.ts';
+import { UsageError, UserError } from '../lib/errors.ts';
+import { EVENT_LOG, logEvent } from '../lib/events.ts';
+import { loadFrontendConfig } from '../lib/frontend-config.ts';
+import { loadMonitorState, saveMonitorState, type MonitorState } from '../lib/monitor-state.ts';
+import { type PowerAction, planPower } from '../lib/policy.ts';
+import { $, sleep } from '../lib/run.ts';
+import { updateNodes } from '../lib/slurm/control.ts';
+import { holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn } from '../lib/slurm/power.ts';
+import { parseSinfoJson, parseSqueueJson, type SlurmJob, type SlurmNode, toJobView, toNodeView } from '../lib/slurm/state.ts';
+import { withHiddenNodes } from '../lib/views.ts';
+
+// An abstract unix socket is the lock: the kernel frees it when the holder dies, so a crashed
+// monitor never blocks the next one, and two cron runs can never both hold it.
+const LOCK_SOCKET = '\0ec4docker-clues-monitor';
+const TICK_MS = 1000;
+const SET_ASIDE_REASON = 'ec4docker: set aside';
+
+const USAGE = `usage: clues-monitor [run|once|status [--json]]
+  run      check the cluster every second (what cron starts; exits at once if one already runs)
+  once     one check, then exit
+  status   each node's container, Slurm state, idle time and recent power actions (--json for scripts)`;
+
+export async function cluesMonitor(argv: string[]): Promise<void> {
+  const args = parseFlags(argv, { boolean: ['h', 'json'], alias: { h: 'help' } });
+  if (args.h) return console.log(USAGE);
+  const command = String(args._[0] ?? 'run');
+  const config = loadFrontendConfig();
+  if (command === 'run') return runForever(config);
+  if (command === 'once') {
+    if (!(await takeLock())) throw new UserError('another clues-monitor is running; it checks the cluster every second');
+    return void (await tick(config, loadMonitorState()));
+  }
+  if (command === 'status') return status(config, Boolean(args.json));
+  throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+}
+
+function takeLock(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.on('error', () => resolve(false));
+    server.listen(LOCK_SOCKET, () => {
+      server.unref(); // held for the life of the process, without keeping it alive
+      resolve(true);
+    });
+  });
+}
+
+async function runForever(config: Config): Promise<void> {
+  if (!(await takeLock())) return; // cron's every-minute start while one runs: nothing to do
+  console.log(`${new Date().toISOString()} clues-monitor: started (elasticity ${config.elasticity}, pid ${process.pid})`);
+  let state = loadMonitorState();
+  for (;;) {
+    const started = Date.now();
+    try {
+      state = await tick(config, state);
+    } catch (error) {
+      // A failed check (slurmctld restarting, engine busy) must not end the monitor: try next tick.
+      console.error(`${new Date().toISOString()} clues-monitor: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await sleep(Math.max(100, TICK_MS - (Date.now() - started)));
+  }
+}
+
+const ACTIVE_JOB = /^(RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
+const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
+
+interface Observation {
+  nodes: SlurmNode[];
+  jobs: SlurmJob[];
+  containers: Map<string, ContainerSummary>;
+}
+
+/** Reads Slurm's view (JSON) and the engine's, at the same moment. */
+async function observe(config: Config): Promise<Observation> {
+  const ours = new Set(clusterNames(config).nodes);
+  const [sinfo, squeue, containers] = await Promise.all([
+    $({ timeout: '20s' })`sinfo --json`,
+    $({ timeout: '20s' })`squeue --json`,
+    listContainers(clusterFilter(config.serverName, 'node')),
+  ]);
+  const nodes = parseSinfoJson(sinfo.stdout)
+    .filter((n) => ours.has(n.name))
+    // In modes none/monitor a powered-off node is drained by us, not by a person: it is usable.
+    .map((n): SlurmNode => (n.drain && n.reason === OFF_REASON && n.power !== 'on' ? { ...n, drain: false, base: n.base === 'drained' ? 'idle' : n.base } : n));
+  return {
+    nodes,
+    // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
+    jobs: parseSqueueJson(squeue.stdout).filter((j) => LIVE_JOB.test(j.state)),
+    containers: new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c])),
+  };
+}
+
+
+/** One check: repair what disagrees between Slurm and Docker, then apply the policy. */
+export async function tick(config: Config, state: MonitorState): Promise<MonitorState> {
+  const seen = await observe(config);
+  const now = Date.now() / 1000;
+  for (const node of seen.nodes) {
+    const container = seen.containers.get(node.name);
+    const running = container?.state === 'running';
+    if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) {
+      // The container vanished (killed, crashed): tell Slurm now, not after SlurmdTimeout, so
+      // that its jobs are requeued at once; and make them eligible at once (Slurm waits ~2 min).
+      const jobs = jobsOn(seen, node.name);
+      await removeContainers([node.name]);
+      await updateNodes([node.name], 'DOWN', 'ec4docker: container vanished');
+      await updateNodes([node.name], 'POWER_DOWN').catch(() => undefined); // down~, then 'recover'
+      await eligibleNow(jobs);
+      logEvent({ action: 'vanished', node: node.name, by: 'clues-monitor', reason: `container ${container?.state ?? 'gone'}`, requeued: jobs });
+    } else if (node.power === 'off' && container) {
+      await removeContainers([node.name]);
+      logEvent({ action: 'orphan_removed', node: node.name, by: 'clues-monitor', reason: `container ${container.state} of a powered-off node` });
+    } else if (node.power === 'powering_up' && container && !running && container.state !== 'created') {
+      // It will never register: a failed power-on, counted like one that timed out.
+      const why = `container ${container.state} while powering up`;
+      const history = (state.history[node.name] ??= { failedPowerOns: 0 });
+      history.failedPowerOns += 1;
+      delete history.poweringOnSince;
+      await removeContainers([node.name]);
+      logEvent({ action: 'failed', node: node.name, by: 'clues-monitor', reason: why, failedPowerOns: history.failedPowerOns });
+      if (history.failedPowerOns > config.retriesPowerOn) {
+        history.setAsideSince = now;
+        await setAside(node.name, `${why}; ${history.failedPowerOns} failed power-ons, ${config.retriesPowerOn} retries allowed`);
+      } else {
+        await updateNodes([node.name], 'DOWN', `ec4docker: ${why}`); // requeues a job waiting for it
+      }
+      await updateNodes([node.name], 'POWER_DOWN').catch(() => undefined);
+      await eligibleNow(jobsOn(seen, node.name));
+    }
+  }
+  const policy = planPower({
+    nodes: withHiddenNodes(seen.nodes.map(toNodeView), clusterNames(config).nodes),
+    jobs: seen.jobs.map((j) => toJobView(j, seen.nodes)),
+    config,
+    now,
+    history: state.history,
+  });
+  // Actions on different nodes run together: a power-off waits seconds for Slurm's SuspendTimeout.
+  await Promise.all(
+    policy.actions
+      .filter((action) => shouldApply(config, action))
+      .map((action) => apply(config, action).catch((error) => logEvent({ action: 'error', node: action.node, by: 'clues-monitor', reason: `${action.kind}: ${String(error)}` }))),
+  );
+  const next = { history: policy.history };
+  saveMonitorState(next);
+  return next;
+}
+
+/** In mode slurm, Slurm powers nodes on and off itself; the monitor only recovers and sets aside. */
+function shouldApply(config: Config, action: PowerAction): boolean {
+  if (config.elasticity === 'monitor') return true;
+  return action.kind === 'recover' || action.kind === 'set_aside';
+}
+
+async function apply(config: Config, action: PowerAction): Promise<void> {
+  const { node, reason } = action;
+  switch (action.kind) {
+    case 'power_on':
+      await requestPowerOn([node], 'clues-monitor', reason);
+      return;
+    case 'power_off': {
+      const result = await powerOffNode(config, node, 'clues-monitor', reason, { wait: false });
+      if (result.kind === 'busy') logEvent({ action: 'kept', node, by: 'clues-monitor', reason: `a job landed: ${result.jobs.join(',')}` });
+      return;
+    }
+    case 'set_aside':
+      await setAside(node, reason);
+      return;
+    case 'recover':
+      // A node Slurm left down~ (failed resume, vanished container): back to powered-off.
+      await updateNodes([node], 'RESUME');
+      if (holdsOffNodes(config)) await holdOff(node);
+      logEvent({ action: 'recover', node, by: 'clues-monitor', reason });
+      return;
+  }
+}
+
+/** Jobs holding a node (running, or allocated while it boots). */
+const jobsOn = (seen: Observation, node: string): string[] =>
+  seen.jobs.filter((j) => j.nodes.includes(node) && ACTIVE_JOB.test(j.state)).map((j) => j.id);
+
+/** Slurm holds a requeued job for ~2 minutes (BeginTime); a job requeued by us may start at once. */
+async function eligibleNow(jobs: string[]): Promise<void> {
+  for (const id of jobs) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
+}
+
+/** Keeps a node that keeps failing out of service (DOWN, with the reason) until a person acts. */
+async function setAside(node: string, reason: string): Promise<void> {
+  await removeContainers([node]);
+  await updateNodes([node], 'DOWN', `${SET_ASIDE_REASON}: ${reason}`.slice(0, 200));
+  logEvent({ action: 'set_aside', node, by: 'clues-monitor', reason });
+}
+
+interface NodeStatus {
+  node: string;
+  container: string;
+  slurm: string;
+  reason: string;
+  idleSeconds: number | null;
+  failedPowerOns: number;
+}
+
+async function status(config: Config, json: boolean): Promise<void> {
+  const seen = await observe(config);
+  const history = loadMonitorState().history;
+  const now = Date.now() / 1000;
+  const byName = new Map(seen.nodes.map((n) => [n.name, n]));
+  const rows: NodeStatus[] = clusterNames(config).nodes.map((name) => {
+    const h = history[name];
+    return {
+      node: name,
+      container: seen.containers.get(name)?.state ?? '-',
+      slurm: byName.get(name)?.state ?? 'hidden',
+      reason: byName.get(name)?.reason ?? '',
+      idleSeconds: h?.idleSince !== undefined ? Math.round(now - h.idleSince) : null,
+      failedPowerOns: h?.failedPowerOns ?? 0,
+    };
+  });
+  let events: unknown[] = [];
+  try {
+    events = readFileSync(EVENT_LOG, 'utf8').split('\n').filter(Boolean).slice(-10).map((l) => JSON.parse(l) as unknown);
+  } catch {
+    // no event yet
+  }
+  const monitor = (await takeLock()) ? 'not running' : 'running';
+  if (json) return console.log(JSON.stringify({ cluster: config.serverName, elasticity: config.elasticity, monitor, nodes: rows, events }, null, 2));
+  console.log(`cluster ${config.serverName}: elasticity ${config.elasticity}, clues-monitor ${monitor}`);
+  const table = [['NODE', 'CONTAINER', 'SLURM', 'IDLE', 'FAILED', 'REASON'], ...rows.map((r) => [r.node, r.container, r.slurm, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason])];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  if (events.length > 0) {
+    console.log('\nrecent power actions:');
+    for (const e of events as Array<Record<string, unknown>>) console.log(`  ${String(e.time)}  ${String(e.action).padEnd(14)} ${String(e.node).padEnd(widths[0])}  ${String(e.reason)}`);
+  }
+}
+

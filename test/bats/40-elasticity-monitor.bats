@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# Elasticity by clues-monitor's own policy (EC4DOCK_ELASTICITY=monitor), with a short idle time.
+
+setup_file() {
+  load helpers
+  export NAME=$(unique_name ec4tm)
+  make_config "$BATS_FILE_TMPDIR/c" "EC4DOCK_SERVERNAME=$NAME" "EC4DOCK_NODEBASENAME=${NAME}n" EC4DOCK_MAXNODES=3 \
+    EC4DOCK_ELASTICITY=monitor EC4DOCK_IDLE_TIME=5 EC4DOCK_MAX_WAIT_POWERON=30
+  "$SETUP" -f "$BATS_FILE_TMPDIR/c" >/dev/null
+}
+
+setup() { load helpers; }
+teardown_file() { load helpers; destroy "$NAME"; }
+
+@test "all nodes off; three jobs power nodes on, complete, and the nodes go off again" {
+  run -0 node_containers "$NAME"
+  assert_output ""
+  for i in 1 2 3; do as_ubuntu "$NAME" "sbatch -o elastic-$i.out --wrap 'hostname; sleep 2'" >/dev/null; done
+  wait_until 90 queue_empty "$NAME"
+  for i in 1 2 3; do
+    run -0 fe "$NAME" cat "/home/ubuntu/elastic-$i.out"
+    assert_output --regexp "^${NAME}n[1-3]$"
+  done
+  event_logged "$NAME" power_on "${NAME}n1"
+  wait_until 60 no_node_container "$NAME"
+  wait_until 10 all_nodes_in "$NAME" 'drain~'
+  event_logged "$NAME" power_off "${NAME}n1"
+}
+
+@test "a multi-node job gets the nodes it needs powered on" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -N 2 --wrap 'srun hostname | sort > multi.txt'"
+  wait_until 90 job_gone "$NAME" "$output"
+  run -0 fe "$NAME" cat /home/ubuntu/multi.txt
+  assert_equal "${#lines[@]}" 2
+  assert_not_equal "${lines[0]}" "${lines[1]}"
+}
+
+@test "a busy node is never powered off while its job runs, however long past the idle time" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -w ${NAME}n3 --wrap 'sleep 20'"
+  job=$output
+  wait_until 60 job_state_is "$NAME" "$job" RUNNING
+  for _ in $(seq 1 12); do
+    run -0 fe "$NAME" squeue -h -j "$job" -o '%T %N'
+    assert_output "RUNNING ${NAME}n3"
+    run -0 docker inspect -f '{{.State.Running}}' "${NAME}n3"
+    assert_output true
+    sleep 1
+  done
+  fe "$NAME" scancel "$job"
+}
+
+@test "a node container killed mid-job: the job is requeued at once and completes elsewhere" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -o killed.out --wrap 'hostname; sleep 8; echo finished'"
+  job=$output
+  wait_until 60 job_state_is "$NAME" "$job" RUNNING
+  victim=$(fe "$NAME" squeue -h -j "$job" -o %N)
+  docker kill "$victim" >/dev/null
+  wait_until 10 job_state_is "$NAME" "$job" PENDING
+  wait_until 90 job_gone "$NAME" "$job"
+  run -0 fe "$NAME" sacct -n 2>/dev/null || true
+  run -0 fe "$NAME" tail -n 2 /home/ubuntu/killed.out
+  assert_line --index 1 finished
+  assert_not_equal "${lines[0]}" "$victim"
+  event_logged "$NAME" vanished "$victim"
+}
+
+@test "clues-monitor status shows every node, for people and as JSON" {
+  run -0 fe "$NAME" /opt/ec4docker/clues-monitor status
+  assert_line --index 0 "cluster $NAME: elasticity monitor, clues-monitor running"
+  assert_line --regexp "^NODE +CONTAINER +SLURM +IDLE +FAILED +REASON$"
+  assert_line --partial 'recent power actions:'
+  run -0 bash -c "docker exec $NAME /opt/ec4docker/clues-monitor status --json | node -e 'const s=JSON.parse(require(\"fs\").readFileSync(0));console.log(s.nodes.length, s.monitor, s.events.length > 0)'"
+  assert_output '3 running true'
+}
+
+@test "a second clues-monitor cannot run beside the first" {
+  run --separate-stderr -1 fe "$NAME" /opt/ec4docker/clues-monitor once
+  assert_equal "$stderr" 'clues-monitor: another clues-monitor is running; it checks the cluster every second'
+}
+
+@test "cron brings clues-monitor back within a minute after it dies" {
+  fe "$NAME" pkill -f 'clues-monitor run'
+  run -0 fe "$NAME" /opt/ec4docker/clues-monitor status
+  assert_line --index 0 "cluster $NAME: elasticity monitor, clues-monitor not running"
+  wait_until 75 bash -c "docker exec $NAME /opt/ec4docker/clues-monitor status | head -1 | grep -q 'clues-monitor running'"
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# Elasticity by Slurm's own power saving (EC4DOCK_ELASTICITY=slurm), clues-monitor reconciling around it.
+
+setup_file() {
+  load helpers
+  export NAME=$(unique_name ec4ts)
+  make_config "$BATS_FILE_TMPDIR/c" "EC4DOCK_SERVERNAME=$NAME" "EC4DOCK_NODEBASENAME=${NAME}n" EC4DOCK_MAXNODES=3 \
+    EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=5
+  "$SETUP" -f "$BATS_FILE_TMPDIR/c" >/dev/null
+}
+
+setup() { load helpers; }
+teardown_file() { load helpers; destroy "$NAME"; }
+
+@test "powered-off nodes are idle~ (Slurm may power them up itself)" {
+  run -0 fe "$NAME" sinfo -h -N -o %t
+  assert_output "$(printf 'idle~\nidle~\nidle~')"
+}
+
+@test "jobs power nodes on and complete; idle nodes go off after the idle time" {
+  for i in 1 2; do as_ubuntu "$NAME" "sbatch -o slurm-mode-$i.out --wrap 'hostname; sleep 1'" >/dev/null; done
+  wait_until 60 queue_empty "$NAME"
+  run -0 fe "$NAME" cat /home/ubuntu/slurm-mode-1.out
+  assert_output --regexp "^${NAME}n[1-3]$"
+  wait_until 60 no_node_container "$NAME"
+  wait_until 10 all_nodes_in "$NAME" 'idle~'
+}
+
+@test "a node container killed mid-job: the job is requeued at once and completes elsewhere" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -o killed.out --wrap 'hostname; sleep 8; echo finished'"
+  job=$output
+  wait_until 60 job_state_is "$NAME" "$job" RUNNING
+  victim=$(fe "$NAME" squeue -h -j "$job" -o %N)
+  docker kill "$victim" >/dev/null
+  wait_until 10 job_state_is "$NAME" "$job" PENDING
+  wait_until 90 job_gone "$NAME" "$job"
+  run -0 fe "$NAME" tail -n 1 /home/ubuntu/killed.out
+  assert_output finished
+  event_logged "$NAME" vanished "$victim"
+}
+
+@test "an orphan node container (Slurm counts the node off) is removed" {
+  wait_until 60 no_node_container "$NAME"
+  docker run -d --name "${NAME}n2" --label "org.ec4docker.cluster=$NAME" --label org.ec4docker.role=node \
+    --label "org.ec4docker.node=${NAME}n2" --entrypoint sleep ec4docker:base 600 >/dev/null
+  wait_until 10 no_node_container "$NAME"
+  event_logged "$NAME" orphan_removed "${NAME}n2"
+}

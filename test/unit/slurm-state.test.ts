@@ -1,0 +1,235 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  jobWaitsForNodes, parseSinfoJson, parseSinfoText, parseSqueueJson, parseSqueueText, toJobView, toNodeView,
+  type SlurmJob, type SlurmNode,
+} from '../../lib/slurm/state.ts';
+import { unavailableNodes } from '../../lib/slurm/reasons.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/slurm/${name}`, import.meta.url), 'utf8');
+const sinfo = (scenario: string) => parseSinfoText(fixture(`${scenario}.sinfo-nodes.txt`));
+const squeue = (scenario: string) => parseSqueueText(fixture(`${scenario}.squeue-all.txt`));
+const pending = (scenario: string) => parseSqueueText(fixture(`${scenario}.squeue-pending.txt`));
+const byName = (nodes: SlurmNode[]) => new Map(nodes.map((n) => [n.name, n]));
+const byId = (jobs: SlurmJob[]) => new Map(jobs.map((j) => [j.id, j]));
+const waitingIds = (jobs: SlurmJob[], nodes?: SlurmNode[]) =>
+  jobs.filter((j) => toJobView(j, nodes).waitsForNodes).map((j) => j.id).sort();
+
+describe('sinfo text', () => {
+  it('01: all 4 nodes are idle, powered off, usable and not busy', () => {
+    const nodes = sinfo('01-all-powered-down');
+    expect(nodes.map((n) => n.name)).toEqual(['f1-node1', 'f1-node2', 'f1-node3', 'f1-node4']);
+    for (const n of nodes) {
+      expect(n).toMatchObject({ base: 'idle', power: 'off', busy: false, drain: false, notResponding: false, reason: '', cpus: 2, allocCpus: 0, memoryMb: 1000 });
+      expect(toNodeView(n)).toMatchObject({ usable: true, down: false });
+    }
+  });
+
+  it('02: f1-node1 is powering up and already allocated, the others are off', () => {
+    const nodes = byName(sinfo('02-job-configuring-node-powering-up'));
+    expect(nodes.get('f1-node1')).toMatchObject({ state: 'alloc#', base: 'alloc', power: 'powering_up', busy: true, allocCpus: 2, notResponding: false });
+    expect(toNodeView(nodes.get('f1-node1')!)).toMatchObject({ usable: true, busy: true, power: 'powering_up' });
+    expect(['f1-node2', 'f1-node3', 'f1-node4'].map((n) => nodes.get(n)!.power)).toEqual(['off', 'off', 'off']);
+  });
+
+  it('03: alloc and mix nodes are busy, the idle node is on and free, node4 is off', () => {
+    const nodes = byName(sinfo('03-mixed-idle-alloc-pending-reasons'));
+    expect(nodes.get('f1-node1')).toMatchObject({ base: 'alloc', power: 'on', busy: true, allocCpus: 2 });
+    expect(nodes.get('f1-node2')).toMatchObject({ base: 'idle', power: 'on', busy: false });
+    expect(nodes.get('f1-node3')).toMatchObject({ base: 'mix', power: 'on', busy: true, allocCpus: 1 });
+    expect(nodes.get('f1-node4')).toMatchObject({ base: 'idle', power: 'off', busy: false });
+  });
+
+  it('04: the drained idle node and the draining busy node keep their reasons and are not usable', () => {
+    const nodes = byName(sinfo('04-draining-drained'));
+    expect(nodes.get('f1-node2')).toMatchObject({ base: 'drained', drain: true, busy: false, power: 'on', reason: 'disk check' });
+    expect(nodes.get('f1-node3')).toMatchObject({ base: 'draining', drain: true, busy: true, power: 'on', reason: 'maintenance test' });
+    expect(toNodeView(nodes.get('f1-node2')!)).toMatchObject({ usable: false, drain: true, down: false });
+    expect(toNodeView(nodes.get('f1-node3')!)).toMatchObject({ usable: false, drain: true, busy: true });
+  });
+
+  it('05: idle% is powering down', () => {
+    const nodes = byName(sinfo('05-powering-down'));
+    expect(nodes.get('f1-node2')).toMatchObject({ state: 'idle%', base: 'idle', power: 'powering_down', busy: false });
+    expect(nodes.get('f1-node3')!.base).toBe('draining');
+  });
+
+  it('06: the killed node is down*, not responding, on, and needs recovery', () => {
+    const nodes = byName(sinfo('06-node-down-job-requeued'));
+    expect(nodes.get('f1-node1')).toMatchObject({ base: 'down', power: 'on', notResponding: true, busy: false, reason: 'Not responding' });
+    expect(toNodeView(nodes.get('f1-node1')!)).toMatchObject({ usable: false, down: true, drain: false });
+  });
+
+  it('07: idle~ with the stale reason Not responding is off and usable', () => {
+    const node1 = byName(sinfo('07-down-node-auto-powered-down')).get('f1-node1')!;
+    expect(node1).toMatchObject({ base: 'idle', power: 'off', notResponding: false, reason: 'Not responding' });
+    expect(toNodeView(node1)).toMatchObject({ usable: true, down: false, power: 'off' });
+  });
+
+  it('10: only f1-node1 is on, allocated', () => {
+    const nodes = sinfo('10-json');
+    expect(nodes.map((n) => `${n.name}:${n.base}:${n.power}`)).toEqual([
+      'f1-node1:alloc:on', 'f1-node2:idle:off', 'f1-node3:idle:off', 'f1-node4:idle:off',
+    ]);
+  });
+
+  it('11: without PrivateData=cloud only the allocated node is listed', () => {
+    const nodes = sinfo('11-without-PrivateData-cloud');
+    expect(nodes).toHaveLength(1);
+    expect(nodes[0]).toMatchObject({ name: 'f1-node1', base: 'alloc', power: 'on', busy: true });
+  });
+
+  it('rejects a line with too few fields', () => {
+    expect(() => parseSinfoText('f1-node1|idle\n')).toThrow(/sinfo line 1/);
+  });
+
+  it('keeps a reason that contains the separator', () => {
+    const [n] = parseSinfoText('n1|drain|drained|a|b|2026-01-01T00:00:00|0/0/2/2|1000');
+    expect(n).toMatchObject({ reason: 'a|b', base: 'drained', cpus: 2, memoryMb: 1000 });
+  });
+});
+
+describe('squeue text', () => {
+  it('01 and 07 pending: an empty output is no jobs', () => {
+    expect(squeue('01-all-powered-down')).toEqual([]);
+    expect(pending('07-down-node-auto-powered-down')).toEqual([]);
+  });
+
+  it('02: job 4 is configuring on f1-node1 and does not wait for nodes', () => {
+    expect(squeue('02-job-configuring-node-powering-up')).toEqual([expect.objectContaining({
+      id: '4', state: 'CONFIGURING', reason: 'None', nodes: ['f1-node1'], nodeCount: 1, cpus: 2, user: 'ubuntu', waitsForNodes: false,
+    })]);
+  });
+
+  it('03: Resources and Priority jobs wait for nodes; held, begin-time and dependent jobs do not', () => {
+    const jobs = squeue('03-mixed-idle-alloc-pending-reasons');
+    expect(jobs).toHaveLength(7);
+    expect(waitingIds(jobs)).toEqual(['6', '7']);
+    const j = byId(jobs);
+    expect(j.get('6')).toMatchObject({ state: 'PENDING', reason: 'Resources', nodeCount: 4, cpus: 8, nodes: [] });
+    expect(['8', '9', '10'].map((id) => j.get(id)!.reason)).toEqual(['JobHeldUser', 'BeginTime', 'Dependency']);
+    expect(j.get('5')).toMatchObject({ state: 'RUNNING', nodes: ['f1-node3'], waitsForNodes: false });
+  });
+
+  it('03 pending format: partition, name and counts are read from the 10-field lines', () => {
+    const jobs = byId(pending('03-mixed-idle-alloc-pending-reasons'));
+    expect(jobs.get('6')).toMatchObject({ reason: 'Resources', nodeCount: 4, cpus: 8, partition: 'main', user: 'ubuntu', name: 'wrap' });
+    expect(waitingIds([...jobs.values()])).toEqual(['6', '7']);
+  });
+
+  it('04: job 11 waits for the drained f1-node2, which power cannot fix', () => {
+    const nodes = sinfo('04-draining-drained');
+    const jobs = byId(squeue('04-draining-drained'));
+    expect(jobs.get('11')).toMatchObject({ reason: 'ReqNodeNotAvail, UnavailableNodes:f1-node2', waitsForNodes: true });
+    expect(toJobView(jobs.get('11')!, nodes).waitsForNodes).toBe(false);
+    expect(jobs.get('6')!.reason).toMatch(/^Nodes required for job are DOWN, DRAINED/);
+    expect(waitingIds([...jobs.values()], nodes)).toEqual(['6', '7']);
+  });
+
+  it('04: job 11 would wait for power if f1-node2 were merely powered off', () => {
+    const nodes = sinfo('01-all-powered-down');
+    const job11 = byId(squeue('04-draining-drained')).get('11')!;
+    expect(toJobView(job11, nodes).waitsForNodes).toBe(true);
+  });
+
+  it('05: job 11 now waits for power, because f1-node2 is no longer drained but powering down', () => {
+    const nodes = sinfo('05-powering-down');
+    const job11 = byId(pending('05-powering-down')).get('11')!;
+    expect(job11.reason).toBe('ReqNodeNotAvail, UnavailableNodes:f1-node2');
+    expect(waitingIds(pending('05-powering-down'), nodes)).toEqual(['11', '6', '7']);
+  });
+
+  it('06: the requeued job 4 pends for BeginTime and does not wait for nodes yet', () => {
+    const jobs = byId(squeue('06-node-down-job-requeued'));
+    expect(jobs.get('4')).toMatchObject({ state: 'PENDING', reason: 'BeginTime', nodes: [], cpus: 2, waitsForNodes: false });
+    expect(jobs.get('5')).toMatchObject({ state: 'RUNNING', nodes: ['f1-node3'] });
+    expect(pending('06-node-down-job-requeued')[0]).toMatchObject({ id: '4', reason: 'BeginTime' });
+  });
+
+  it('07: job 4 runs on f1-node2', () => {
+    expect(squeue('07-down-node-auto-powered-down')).toEqual([expect.objectContaining({ id: '4', state: 'RUNNING', nodes: ['f1-node2'] })]);
+  });
+
+  it('10 and 11: no job waits for nodes; job 2 runs on f1-node1', () => {
+    for (const scenario of ['10-json', '11-without-PrivateData-cloud']) {
+      const jobs = squeue(scenario);
+      expect(waitingIds(jobs)).toEqual([]);
+      expect(byId(jobs).get('2')).toMatchObject({ state: 'RUNNING', nodes: ['f1-node1'] });
+      expect(byId(jobs).get('3')!.reason).toBe('JobHeldUser');
+    }
+  });
+
+  it('rejects a line with an unexpected number of fields', () => {
+    expect(() => parseSqueueText('1|PENDING|None\n')).toThrow(/squeue line 1/);
+  });
+});
+
+describe('JSON', () => {
+  const jsonNodes = parseSinfoJson(fixture('10-json.sinfo.json'));
+  const jsonJobs = parseSqueueJson(fixture('10-json.squeue.json'));
+
+  it('sinfo --json gives the same nodes as sinfo text for scenario 10', () => {
+    const fields = (n: SlurmNode) => ({ ...n, state: undefined });
+    expect(jsonNodes.map(fields)).toEqual(sinfo('10-json').map(fields));
+  });
+
+  it('sinfo --json keeps the flags in the state text', () => {
+    expect(jsonNodes.map((n) => n.state)).toEqual(['ALLOCATED+CLOUD', 'IDLE+CLOUD+POWERED_DOWN', 'IDLE+CLOUD+POWERED_DOWN', 'IDLE+CLOUD+POWERED_DOWN']);
+  });
+
+  it('squeue --json reads ids, states, reasons, nodes and times', () => {
+    const jobs = byId(jsonJobs);
+    expect(jobs.get('1')).toMatchObject({ state: 'PENDING', reason: 'BeginTime', nodes: [], nodeCount: 1, cpus: 1, partition: 'main', user: 'ubuntu', name: 'wrap', submitTime: 1795599139, eligibleTime: 1795599260, waitsForNodes: false });
+    expect(jobs.get('2')).toMatchObject({ state: 'RUNNING', reason: 'None', nodes: ['f1-node1'], cpus: 2, requiredNodes: [] });
+    expect(jobs.get('3')).toMatchObject({ state: 'PENDING', reason: 'JobHeldUser', waitsForNodes: false, eligibleTime: undefined });
+  });
+
+  it('squeue --json agrees with squeue text on everything both carry', () => {
+    const pick = (j: SlurmJob) => [j.id, j.state, j.reason, j.nodes.join(','), j.nodeCount, j.cpus, j.user, j.waitsForNodes];
+    expect(jsonJobs.map(pick).sort()).toEqual(squeue('10-json').map(pick).sort());
+  });
+
+  it('reads the JSON flags of drained, booting and not-responding nodes like their sinfo words', () => {
+    const doc = (state: string, flags: string[], alloc = 0) =>
+      JSON.stringify({ errors: [], nodes: [{ name: 'n1', state, state_flags: flags, reason: '', cpus: 2, alloc_cpus: alloc, real_memory: 1000 }] });
+    expect(parseSinfoJson(doc('allocated', ['CLOUD', 'NOT_RESPONDING', 'POWERING_UP'], 2))[0]).toMatchObject({ base: 'alloc', power: 'powering_up', notResponding: false, busy: true });
+    expect(parseSinfoJson(doc('mixed', ['CLOUD', 'DRAIN'], 1))[0]).toMatchObject({ base: 'draining', drain: true, busy: true });
+    expect(parseSinfoJson(doc('idle', ['CLOUD', 'DRAIN']))[0]).toMatchObject({ base: 'drained', drain: true, busy: false });
+    expect(parseSinfoJson(doc('down', ['CLOUD', 'NOT_RESPONDING']))[0]).toMatchObject({ base: 'down', power: 'on', notResponding: true });
+    expect(parseSinfoJson(doc('idle', ['CLOUD', 'POWERING_DOWN']))[0]).toMatchObject({ power: 'powering_down' });
+  });
+
+  it('takes the required nodes of a -w job from squeue --json', () => {
+    const doc = JSON.stringify({ errors: [], jobs: [{ job_id: 7, job_state: 'PENDING', state_reason: 'Priority', nodes: '', node_count: 1, cpus: 2, required_nodes: 'f1-node1' }] });
+    const [job] = parseSqueueJson(doc);
+    expect(job.requiredNodes).toEqual(['f1-node1']);
+    // 03: f1-node1 is on and allocated, so powering nodes on cannot help job 7.
+    expect(toJobView(job, sinfo('03-mixed-idle-alloc-pending-reasons')).waitsForNodes).toBe(false);
+    expect(toJobView(job, sinfo('01-all-powered-down')).waitsForNodes).toBe(true);
+  });
+
+  it('reports the errors Slurm puts in the JSON and rejects text that is not JSON', () => {
+    expect(() => parseSqueueJson('{"errors":[{"error":"boom"}],"jobs":[]}')).toThrow(/boom/);
+    expect(() => parseSinfoJson('sinfo: error')).toThrow(/not JSON/);
+    expect(() => parseSinfoJson('{"errors":[]}')).toThrow(/no 'nodes' array/);
+  });
+});
+
+describe('pending reasons', () => {
+  it.each(['Resources', 'Priority', 'ReqNodeNotAvail, UnavailableNodes:f1-node[2-3]', 'Nodes_required_for_job_are_DOWN,_DRAINED_or_reserved', 'NodeDown'])(
+    '%s waits for nodes', (reason) => expect(jobWaitsForNodes('PENDING', reason)).toBe(true),
+  );
+
+  it.each(['JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'Dependency', 'DependencyNeverSatisfied', 'PartitionDown', 'PartitionNodeLimit', 'QOSMaxNodePerUserLimit', 'AssocGrpNodeLimit', 'Reservation', 'None', 'SomethingNew'])(
+    '%s does not wait for nodes', (reason) => expect(jobWaitsForNodes('PENDING', reason)).toBe(false),
+  );
+
+  it('a job that is not pending never waits for nodes', () => {
+    expect(jobWaitsForNodes('RUNNING', 'Resources')).toBe(false);
+  });
+
+  it('reads the unavailable nodes of ReqNodeNotAvail as a hostlist', () => {
+    expect(unavailableNodes('ReqNodeNotAvail, UnavailableNodes:f1-node[2-3]')).toEqual(['f1-node2', 'f1-node3']);
+    expect(unavailableNodes('Resources')).toEqual([]);
+  });
+});
