@@ -78,6 +78,18 @@ teardown_file() { load helpers; destroy "$NAME"; }
   assert_equal "$stderr" 'clues-monitor: another clues-monitor is running; it checks the cluster every second'
 }
 
+@test "a frontend restart loses no job, and the monitor comes back" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -H --wrap hostname"
+  job=$output
+  docker restart "$NAME" >/dev/null
+  wait_until 60 fe "$NAME" test -e /run/ec4docker-ready
+  run -0 fe "$NAME" squeue -h -j "$job" -o '%T %r'
+  assert_output 'PENDING JobHeldUser'
+  run -0 fe "$NAME" /opt/ec4docker/clues-monitor status
+  assert_line --index 0 "cluster $NAME: elasticity monitor, clues-monitor running"
+  fe "$NAME" scancel "$job"
+}
+
 @test "cron brings clues-monitor back within a minute after it dies" {
   fe "$NAME" pkill -f 'clues-monitor run'
   run -0 fe "$NAME" /opt/ec4docker/clues-monitor status

@@ -1,0 +1,29 @@
+# Shared by the benchmarks: make a cluster, time things from inside its frontend, clean up.
+# Figures are printed, never asserted: this machine's times are noisy, so compare runs made together.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SETUP="$ROOT/setup-cluster"
+
+# bench_cluster NAME KEY=VALUE...: a fresh cluster for one benchmark (removed by bench_cleanup).
+bench_cluster() {
+  local name=$1; shift
+  printf '%s\n' "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" "$@" >"/tmp/$name.config"
+  "$SETUP" -f "/tmp/$name.config" -y >/dev/null
+  trap "bench_cleanup $name" EXIT
+}
+bench_cleanup() { "$SETUP" -s "$1" -t -y --purge >/dev/null 2>&1 || true; rm -f "/tmp/$1.config"; }
+
+# in_frontend NAME SCRIPT: runs a bash script in the frontend as ubuntu (times taken there, ms).
+in_frontend() { docker exec -u ubuntu -w /home/ubuntu "$1" bash -c "$2"; }
+
+# median of the numbers given as arguments
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# wait_all_off NAME: until every node is powered off (~) and no node container is left.
+wait_all_off() {
+  local deadline=$((SECONDS + 120))
+  until ! docker exec "$1" sinfo -h -N -o %t | grep -vq '~$' && [ -z "$(docker ps -q --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node)" ]; do
+    [ $SECONDS -lt $deadline ] || { echo "bench: nodes of $1 still on after 120 s" >&2; return 1; }
+    sleep 0.2
+  done
+}
