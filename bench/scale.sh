@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
-# N nodes powered on together -> all idle in Slurm, and the memory of an idle node.
+# N nodes powered on together -> all idle in Slurm, and the memory of an idle node. The engine's
+# own speed is measured in the same run (N plain `docker run -d` at once, on a network) so the
+# figures can be read as a ratio: this machine's times are noisy.
 # Usage: bench/scale.sh [N...]   (default: 20 50)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-printf '%-6s %-26s %-22s %s\n' nodes 'poweron -> all idle, ms' 'idle node memory MiB' 'frontend MiB'
-for n in "${@:-20 50}"; do
+
+# engine_baseline N: ms for N plain containers started at once on a user network.
+engine_baseline() {
+  local n=$1 net=benchnet$$ t0 ms
+  docker network create "$net" >/dev/null
+  t0=$(date +%s%N)
+  for i in $(seq 1 "$n"); do docker run -d --name "benchplain$$-$i" --network "$net" --entrypoint sleep ec4dslurm:wn 600 >/dev/null & done
+  wait
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  docker rm -f $(seq -f "benchplain$$-%g" 1 "$n") >/dev/null
+  docker network rm "$net" >/dev/null
+  echo "$ms"
+}
+
+printf '%-6s %-24s %-26s %-8s %-24s %s\n' nodes 'poweron -> all idle, ms' 'engine: N docker run, ms' ratio 'idle node memory MiB' 'frontend'
+sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(20 50)
+for n in "${sizes[@]}"; do
   name=benchscale$n$$
   bench_cluster "$name" "EC4DOCK_MAXNODES=$n" EC4DOCK_ELASTICITY=none
   nodes=$(docker exec "$name" sinfo -h -N -o %N | tr '\n' ' ')
@@ -11,6 +28,8 @@ for n in "${@:-20 50}"; do
   sleep 5 # let the nodes settle before reading their memory
   mem=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk -v p="^${name}n[0-9]+$" '$1 ~ p {print $2}' | sed 's/MiB//' | sort -n)
   fe=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk -v p="^${name}$" '$1 ~ p {print $2}')
-  printf '%-6s %-26s %-22s %s\n' "$n" "$ms" "median $(median $mem), max $(echo "$mem" | tail -1)" "$fe"
   bench_cleanup "$name"; trap - EXIT
+  base=$(engine_baseline "$n")
+  printf '%-6s %-24s %-26s %-8s %-24s %s\n' "$n" "$ms" "$base" "$(awk -v a="$ms" -v b="$base" 'BEGIN {printf "%.2f", a / b}')" \
+    "median $(median $mem), max $(echo "$mem" | tail -1)" "$fe"
 done

@@ -40,7 +40,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_SSH_PORT: '0',
   EC4DOCK_PASSWORD: '',
   EC4DOCK_NODE_CPUS: '0',
-  EC4DOCK_ELASTICITY: 'none',
+  EC4DOCK_ELASTICITY: 'monitor',
   EC4DOCK_IDLE_TIME: '120',
   EC4DOCK_MAX_WAIT_POWERON: '60',
   EC4DOCK_MAX_BOOTING_NODES: '0',

@@ -144,12 +144,16 @@ export async function tick(config: Config, state: MonitorState): Promise<Monitor
     now,
     history: state.history,
   });
-  // Actions on different nodes run together: a power-off waits seconds for Slurm's SuspendTimeout.
-  await Promise.all(
-    policy.actions
-      .filter((action) => shouldApply(config, action))
-      .map((action) => apply(config, action).catch((error) => logEvent({ action: 'error', node: action.node, by: 'clues-monitor', reason: `${action.kind}: ${String(error)}` }))),
-  );
+  const actions = policy.actions.filter((action) => shouldApply(config, action));
+  const report = (action: PowerAction) => (error: unknown) =>
+    logEvent({ action: 'error', node: action.node, by: 'clues-monitor', reason: `${action.kind}: ${String(error)}` });
+  // Power-ons go to Slurm in one request (it starts the containers in parallel); the other
+  // actions run together, as a power-off waits seconds for Slurm's SuspendTimeout.
+  const powerOns = actions.filter((a) => a.kind === 'power_on');
+  await Promise.all([
+    ...(powerOns.length > 0 ? [requestPowerOn(config, powerOns.map((a) => a.node), 'clues-monitor', (node) => powerOns.find((a) => a.node === node)?.reason ?? '').catch(report(powerOns[0]))] : []),
+    ...actions.filter((a) => a.kind !== 'power_on').map((action) => apply(config, action).catch(report(action))),
+  ]);
   const next = { history: policy.history };
   saveMonitorState(next);
   return next;
@@ -165,7 +169,7 @@ async function apply(config: Config, action: PowerAction): Promise<void> {
   const { node, reason } = action;
   switch (action.kind) {
     case 'power_on':
-      await requestPowerOn([node], 'clues-monitor', reason);
+      await requestPowerOn(config, [node], 'clues-monitor', () => reason);
       return;
     case 'power_off': {
       const result = await powerOffNode(config, node, 'clues-monitor', reason, { wait: false });

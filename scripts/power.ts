@@ -20,7 +20,7 @@ export async function powerOn(argv: string[]): Promise<void> {
   const parsed = nodesFromArgs(argv, 'usage: poweron NODE...\nStarts working nodes; returns once each has joined Slurm (exit 0), or fails and removes it (exit 1).');
   if (!parsed) return;
   const { config, nodes } = parsed;
-  const { already, starting } = await requestPowerOn(nodes, 'poweron', 'requested by hand');
+  const { already, starting } = await requestPowerOn(config, nodes, 'poweron', () => 'requested by hand');
   for (const node of already) console.log(`${node}: already on`);
   if (starting.length === 0) return;
   const failed = await awaitPowerOn(config, starting, (node, state) => console.log(`${node}: on (${state})`));

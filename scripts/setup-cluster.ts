@@ -34,7 +34,7 @@ Creates the cluster described by CONFIG (KEY=VALUE, e.g. ec4docker-slurm.config)
   -w IMAGE    working-node image            EC4DOCK_WN_IMAGENAME
   -n NETWORK  Docker network                EC4DOCK_NETWORK
   -H HOST     Docker engine address         EC4DOCK_DOCKER_HOST
-  -d          deploy (power on) every node once the frontend is up (static cluster)
+  -d          static cluster: power every node on now, none off by itself (EC4DOCK_ELASTICITY=none)
   -l          list the cluster's resources
   -t          terminate the cluster (its /home volume is kept; add --purge to remove it too)
   -y          assume yes: replace an existing cluster, terminate one that has jobs
@@ -71,7 +71,9 @@ export async function setupCluster(argv: string[]): Promise<void> {
     }
     fileValues = parseConfigText(text, configFile);
   }
-  const overrides = Object.fromEntries(Object.entries(FLAG_KEYS).map(([flag, key]) => [key, flagValue(args, flag)]));
+  const overrides: Record<string, string | undefined> = Object.fromEntries(Object.entries(FLAG_KEYS).map(([flag, key]) => [key, flagValue(args, flag)]));
+  // -d is the original's static variant: every node on now, and none powered off by itself.
+  if (args.d) overrides.EC4DOCK_ELASTICITY = 'none';
   const config = resolveConfig(configFile ?? '', fileValues, overrides);
   useEngine(config.dockerHost);
   const cpus = await engineCpus();

@@ -1,34 +1,33 @@
 // Slurm commands run in the frontend (scontrol, sinfo, squeue), with deadlines.
 import { UserError } from '../errors.ts';
+import { compressHostlist } from '../hostlist.ts';
 import { $, lastLine } from '../run.ts';
 
-/** Short node states (%t: idle, alloc, idle~, idle#, down*, ...) by node name. */
-export async function shortStates(nodes: string[]): Promise<Map<string, string>> {
-  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${nodes.join(',')} -o ${'%N|%t'}`;
+/** One sinfo field (e.g. %t, %E) of each node, by node name. */
+async function sinfoField(nodes: string[], field: string): Promise<Map<string, string>> {
+  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${compressHostlist(nodes)} -o ${`%N|${field}`}`;
   if (result.exitCode !== 0) throw new UserError(`sinfo failed: ${lastLine(result.stderr)}`);
-  const states = new Map<string, string>();
+  const values = new Map<string, string>();
   for (const line of result.stdout.split('\n').filter(Boolean)) {
-    const [name, state] = line.split('|');
-    states.set(name, state);
+    const bar = line.indexOf('|');
+    values.set(line.slice(0, bar), line.slice(bar + 1));
   }
-  return states;
+  return values;
+}
+
+/** Short node states (%t: idle, alloc, idle~, idle#, down*, ...) by node name. */
+export const shortStates = (nodes: string[]): Promise<Map<string, string>> => sinfoField(nodes, '%t');
+
+/** The reason Slurm gives for each node's state, by node name ('' if none). */
+export async function nodeReasons(nodes: string[]): Promise<Map<string, string>> {
+  const reasons = await sinfoField(nodes, '%E');
+  for (const [node, reason] of reasons) if (reason === 'none') reasons.set(node, '');
+  return reasons;
 }
 
 /** The reason Slurm gives for a node's state ('' if none). */
 export async function nodeReason(node: string): Promise<string> {
   return (await nodeReasons([node]).catch(() => new Map<string, string>())).get(node) ?? '';
-}
-
-/** The reason Slurm gives for each node's state, by node name ('' if none). */
-export async function nodeReasons(nodes: string[]): Promise<Map<string, string>> {
-  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${nodes.join(',')} -o ${'%N|%E'}`;
-  if (result.exitCode !== 0) throw new UserError(`sinfo failed: ${lastLine(result.stderr)}`);
-  const reasons = new Map<string, string>();
-  for (const line of result.stdout.split('\n').filter(Boolean)) {
-    const [name, reason] = line.split('|');
-    reasons.set(name, reason === 'none' ? '' : reason);
-  }
-  return reasons;
 }
 
 /** Ids of the jobs allocated to a node (running, configuring or completing). */

@@ -2,7 +2,8 @@
 // (POWER_UP / POWER_DOWN), and Slurm runs slurm-resume / slurm-suspend, which start and
 // remove the containers: so Slurm and Docker never disagree about a node.
 import type { Config } from '../config.ts';
-import { containerState, removeContainers } from '../docker.ts';
+import { clusterFilter, LABEL_NODE } from '../cluster.ts';
+import { containerState, listContainers, removeContainers } from '../docker.ts';
 import { logEvent } from '../events.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
 import { isOff, isUp, jobsOnNode, nodeReason, shortStates, updateNodes } from './control.ts';
@@ -18,24 +19,32 @@ export const OFF_REASON = 'ec4docker: powered off';
  */
 export const holdsOffNodes = (config: Config): boolean => config.elasticity !== 'slurm';
 
-/** Asks Slurm to power nodes up (RESUME first where needed); returns the ones now on their way. */
-export async function requestPowerOn(nodes: string[], by: string, reason: string): Promise<{ already: string[]; starting: string[] }> {
-  const states = await shortStates(nodes);
+/** Node container states ('running', 'exited', ...) by node name, in one engine call. */
+async function nodeContainerStates(config: Config): Promise<Map<string, string>> {
+  const containers = await listContainers(clusterFilter(config.serverName, 'node'));
+  return new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c.state]));
+}
+
+/**
+ * Asks Slurm to power nodes up (RESUME first where needed); returns the ones now on their way.
+ * One POWER_UP for all of them: Slurm then runs slurm-resume once, which starts them in parallel.
+ */
+export async function requestPowerOn(config: Config, nodes: string[], by: string, reason: (node: string) => string): Promise<{ already: string[]; starting: string[] }> {
+  const [states, containers] = await Promise.all([shortStates(nodes), nodeContainerStates(config)]);
   const already: string[] = [];
   const starting: string[] = [];
   for (const node of nodes) {
     const state = states.get(node) ?? 'unknown';
-    if (isUp(state) && (await containerState(node)) === 'running') {
-      already.push(node);
-      continue;
-    }
-    // A node still powering down cannot be powered up until Slurm's SuspendTimeout ends.
-    if (state.endsWith('%')) await waitUntilOff(node);
-    if (NEEDS_RESUME.test(state)) await updateNodes([node], 'RESUME');
-    if (!state.endsWith('#')) await updateNodes([node], 'POWER_UP');
-    logEvent({ action: 'power_on', node, by, reason, state });
-    starting.push(node);
+    if (isUp(state) && containers.get(node) === 'running') already.push(node);
+    else starting.push(node);
   }
+  // A node still powering down cannot be powered up until Slurm's SuspendTimeout ends.
+  for (const node of starting.filter((n) => states.get(n)?.endsWith('%'))) await waitUntilOff(node);
+  const toResume = starting.filter((n) => NEEDS_RESUME.test(states.get(n) ?? ''));
+  if (toResume.length > 0) await updateNodes(toResume, 'RESUME');
+  const toPowerUp = starting.filter((n) => !states.get(n)?.endsWith('#'));
+  if (toPowerUp.length > 0) await updateNodes(toPowerUp, 'POWER_UP');
+  for (const node of starting) logEvent({ action: 'power_on', node, by, reason: reason(node), state: states.get(node) ?? 'unknown' });
   return { already, starting };
 }
 
@@ -44,21 +53,26 @@ export async function awaitPowerOn(config: Config, nodes: string[], onUp: (node:
   const deadline = Date.now() + (config.maxWaitPowerOnSeconds + 5) * 1000;
   const failed = new Map<string, string>();
   let waiting = [...nodes];
+  let containers = new Map<string, string>();
+  let containersAt = 0;
   while (waiting.length > 0 && Date.now() < deadline) {
     await sleep(200);
     const now = await shortStates(waiting);
+    // A container that stopped will never register: look once a second, fail it then, not at the deadline.
+    if (Date.now() - containersAt >= 1000) {
+      containers = await nodeContainerStates(config);
+      containersAt = Date.now();
+    }
     for (const node of [...waiting]) {
       const state = now.get(node) ?? '';
+      const container = containers.get(node);
       if (isUp(state)) {
         onUp(node, state);
       } else if (NEEDS_RESUME.test(state)) {
         failed.set(node, (await nodeReason(node)) || `Slurm state ${state}`);
-      } else {
-        // A container that stopped will never register: fail now rather than at the deadline.
-        const container = await containerState(node);
-        if (container !== 'exited' && container !== 'dead') continue;
+      } else if (container === 'exited' || container === 'dead') {
         failed.set(node, `its container ${container} before slurmd registered`);
-      }
+      } else continue;
       waiting = waiting.filter((n) => n !== node);
     }
   }

@@ -40,7 +40,7 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   assert_line --regexp "^volume +$NAME-home +home"
 }
 
-@test "slurmctld runs and knows the three nodes, all powered off and held (static: nodes only by hand)" {
+@test "slurmctld runs and knows the three nodes, all powered off (and held for clues-monitor)" {
   run -0 fe "$NAME" sinfo -h -N -o '%N %t %E'
   assert_equal "$output" "$(printf '%s drain~ ec4docker: powered off\n' "${NODE}1" "${NODE}2" "${NODE}3")"
 }

@@ -12,8 +12,9 @@ setup_file() {
 setup() { load helpers; }
 teardown_file() { load helpers; destroy "$A"; destroy "$B"; }
 
-@test "-d powers on every node of the cluster at creation" {
+@test "-d powers on every node of the cluster at creation, as a static cluster" {
   run -0 cat "$BATS_FILE_TMPDIR/a.out"
+  assert_line --partial "cluster $A is up: frontend $A, nodes ${A}n1..${A}n2 (powered on by hand)"
   assert_line "${A}n1: on (idle)"
   assert_line "${A}n2: on (idle)"
   run -0 fe "$A" sinfo -h -N -o '%N %t'

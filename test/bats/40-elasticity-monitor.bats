@@ -50,18 +50,7 @@ teardown_file() { load helpers; destroy "$NAME"; }
 }
 
 @test "a node container killed mid-job: the job is requeued at once and completes elsewhere" {
-  run -0 as_ubuntu "$NAME" "sbatch --parsable -o killed.out --wrap 'hostname; sleep 8; echo finished'"
-  job=$output
-  wait_until 60 job_state_is "$NAME" "$job" RUNNING
-  victim=$(fe "$NAME" squeue -h -j "$job" -o %N)
-  docker kill "$victim" >/dev/null
-  wait_until 10 job_state_is "$NAME" "$job" PENDING
-  wait_until 90 job_gone "$NAME" "$job"
-  run -0 fe "$NAME" sacct -n 2>/dev/null || true
-  run -0 fe "$NAME" tail -n 2 /home/ubuntu/killed.out
-  assert_line --index 1 finished
-  assert_not_equal "${lines[0]}" "$victim"
-  event_logged "$NAME" vanished "$victim"
+  killed_node_job_completes_elsewhere "$NAME"
 }
 
 @test "clues-monitor status shows every node, for people and as JSON" {

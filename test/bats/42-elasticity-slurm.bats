@@ -27,16 +27,7 @@ teardown_file() { load helpers; destroy "$NAME"; }
 }
 
 @test "a node container killed mid-job: the job is requeued at once and completes elsewhere" {
-  run -0 as_ubuntu "$NAME" "sbatch --parsable -o killed.out --wrap 'hostname; sleep 8; echo finished'"
-  job=$output
-  wait_until 60 job_state_is "$NAME" "$job" RUNNING
-  victim=$(fe "$NAME" squeue -h -j "$job" -o %N)
-  docker kill "$victim" >/dev/null
-  wait_until 10 job_state_is "$NAME" "$job" PENDING
-  wait_until 90 job_gone "$NAME" "$job"
-  run -0 fe "$NAME" tail -n 1 /home/ubuntu/killed.out
-  assert_output finished
-  event_logged "$NAME" vanished "$victim"
+  killed_node_job_completes_elsewhere "$NAME"
 }
 
 @test "an orphan node container (Slurm counts the node off) is removed" {

@@ -58,3 +58,19 @@ all_nodes_in() { ! docker exec "$1" sinfo -h -N -o %t | grep -Evq "^($2)$"; }
 queue_empty() { [ -z "$(docker exec "$1" squeue -h -o %i)" ]; }
 # event_logged NAME ACTION NODE: the frontend's event log has such an action for the node.
 event_logged() { docker exec "$1" grep -q "\"action\":\"$2\",\"node\":\"$3\"" /var/log/ec4docker/events.jsonl; }
+
+# killed_node_job_completes_elsewhere NAME: a job's node container is killed mid-job; the job must
+# be requeued within 10 s and complete on another node (the tests of both elastic modes use it).
+killed_node_job_completes_elsewhere() {
+  local name=$1 job victim
+  job=$(as_ubuntu "$name" "sbatch --parsable -o killed.out --wrap 'hostname; sleep 8; echo finished'")
+  wait_until 60 job_state_is "$name" "$job" RUNNING
+  victim=$(docker exec "$name" squeue -h -j "$job" -o %N)
+  docker kill "$victim" >/dev/null
+  wait_until 10 job_state_is "$name" "$job" PENDING
+  wait_until 90 job_gone "$name" "$job"
+  run -0 docker exec "$name" tail -n 2 /home/ubuntu/killed.out
+  assert_line --index 1 finished
+  assert_not_equal "${lines[0]}" "$victim"
+  event_logged "$name" vanished "$victim"
+}
