@@ -99,7 +99,6 @@ async function observe(config: Config): Promise<Observation> {
   };
 }
 
-
 /** One check: repair what disagrees between Slurm and Docker, then apply the policy. */
 export async function tick(config: Config, state: MonitorState): Promise<MonitorState> {
   const seen = await observe(config);

@@ -42,6 +42,7 @@ wait_until() {
 
 # Conditions for wait_until (evaluated at every poll, unlike a "$(...)" argument).
 job_gone() { [ -z "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" ]; }
+job_requeued() { docker exec "$1" scontrol -o show job "$2" | grep -q ' Restarts=[1-9]'; }
 job_state_is() { [ "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" = "$3" ]; }
 node_has_no_job() { [ -z "$(docker exec "$1" squeue -h -w "$2" -o %i 2>/dev/null)" ]; }
 node_state_matches() { [[ "$(docker exec "$1" sinfo -h -n "$2" -o %t 2>/dev/null)" =~ ^($3)$ ]]; }
@@ -67,7 +68,8 @@ killed_node_job_completes_elsewhere() {
   wait_until 60 job_state_is "$name" "$job" RUNNING
   victim=$(docker exec "$name" squeue -h -j "$job" -o %N)
   docker kill "$victim" >/dev/null
-  wait_until 10 job_state_is "$name" "$job" PENDING
+  # requeued: Slurm counts a restart (the job may be pending only for a moment if a node is free)
+  wait_until 10 job_requeued "$name" "$job"
   wait_until 90 job_gone "$name" "$job"
   run -0 docker exec "$name" tail -n 2 /home/ubuntu/killed.out
   assert_line --index 1 finished
