@@ -47,10 +47,23 @@ function takeLock(): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.on('error', () => resolve(false));
+    server.on('connection', (socket) => socket.destroy()); // status asking whether we run
     server.listen(LOCK_SOCKET, () => {
       server.unref(); // held for the life of the process, without keeping it alive
       resolve(true);
     });
+  });
+}
+
+/** Whether a monitor holds the lock: connects to it, so that asking never takes it. */
+function monitorRunning(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(LOCK_SOCKET);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
   });
 }
 
@@ -234,7 +247,8 @@ async function status(config: Config, json: boolean): Promise<void> {
   } catch {
     // no event yet
   }
-  const monitor = (await takeLock()) ? 'not running' : 'running';
+  // Not takeLock(): a status taken at the minute cron starts the monitor would turn it away.
+  const monitor = (await monitorRunning()) ? 'running' : 'not running';
   if (json) return console.log(JSON.stringify({ cluster: config.serverName, elasticity: config.elasticity, monitor, nodes: rows, events }, null, 2));
   console.log(`cluster ${config.serverName}: elasticity ${config.elasticity}, clues-monitor ${monitor}`);
   const table = [['NODE', 'CONTAINER', 'SLURM', 'IDLE', 'FAILED', 'REASON'], ...rows.map((r) => [r.node, r.container, r.slurm, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason])];
