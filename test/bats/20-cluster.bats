@@ -51,6 +51,10 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   assert_line "${NODE}2: on (idle)"
   run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=node --format '{{.Names}}'
   assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "${NODE}1 ${NODE}2 "
+  # the engine socket is the frontend's alone; nodes are not privileged either
+  run -0 docker inspect --format '{{.HostConfig.Privileged}} {{range .Mounts}}{{.Destination}} {{end}}' "${NODE}1"
+  assert_output --regexp '^false '
+  refute_output --partial docker.sock
 }
 
 @test "poweron is idempotent" {

@@ -5,7 +5,8 @@ setup_file() {
   load helpers
   export A=$(unique_name ec4ta) B=$(unique_name ec4tb)
   "$SETUP" -s "$A" -b "${A}n" -N 2 -d >"$BATS_FILE_TMPDIR/a.out"
-  printf 'EC4DOCK_SERVERNAME=%s\nEC4DOCK_NODEBASENAME=%sn\nEC4DOCK_MAXNODES=2\nEC4DOCK_MAX_WAIT_POWERON=15\n' "$B" "$B" >"$BATS_FILE_TMPDIR/b.config"
+  printf 'EC4DOCK_SERVERNAME=%s\nEC4DOCK_NODEBASENAME=%sn\nEC4DOCK_MAXNODES=2\nEC4DOCK_MAX_WAIT_POWERON=15\nEC4DOCK_PASSWORD=%s\n' \
+    "$B" "$B" 'correct-horse-9' >"$BATS_FILE_TMPDIR/b.config"
   "$SETUP" -f "$BATS_FILE_TMPDIR/b.config" >"$BATS_FILE_TMPDIR/b.out"
 }
 
@@ -30,6 +31,17 @@ teardown_file() { load helpers; destroy "$A"; destroy "$B"; }
   assert_not_equal "$key_a" "$key_b"
   # and the node of one cluster holds its own cluster's key
   assert_equal "$(docker exec "${A}n1" sha256sum /etc/munge/munge.key | cut -d' ' -f1)" "$key_a"
+}
+
+@test "with EC4DOCK_PASSWORD set, ubuntu logs in with that password (and it is in no container's environment)" {
+  port=$(docker port "$B" 22 | head -1 | sed 's/.*://')
+  printf '#!/bin/sh\necho correct-horse-9\n' >"$BATS_TEST_TMPDIR/askpass" && chmod +x "$BATS_TEST_TMPDIR/askpass"
+  run -0 env SSH_ASKPASS="$BATS_TEST_TMPDIR/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=none setsid -w ssh -p "$port" \
+    -o PubkeyAuthentication=no -o PreferredAuthentications=password -o LogLevel=ERROR \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ubuntu@localhost whoami </dev/null
+  assert_output ubuntu
+  run -0 docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$B"
+  refute_output --partial correct-horse-9
 }
 
 @test "a node whose image cannot run fails to power on with a clear message, and nothing is left" {
