@@ -12,10 +12,8 @@ import { EVENT_LOG, logEvent } from '../lib/events.ts';
 import { loadFrontendConfig } from '../lib/frontend-config.ts';
 import { loadMonitorState, saveMonitorState, type MonitorState } from '../lib/monitor-state.ts';
 import { type PowerAction, planPower } from '../lib/policy.ts';
-import { $, sleep } from '../lib/run.ts';
-import { updateNodes } from '../lib/slurm/control.ts';
-import { holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn } from '../lib/slurm/power.ts';
-import { parseSinfoJson, parseSqueueJson, type SlurmJob, type SlurmNode, toJobView, toNodeView } from '../lib/slurm/state.ts';
+import { sleep } from '../lib/run.ts';
+import { type Scheduler, type SchedulerView, schedulerFor } from '../lib/scheduler.ts';
 import { withHiddenNodes } from '../lib/views.ts';
 
 // An abstract unix socket is the lock: the kernel frees it when the holder dies, so a crashed
@@ -34,12 +32,13 @@ export async function cluesMonitor(argv: string[]): Promise<void> {
   if (args.h) return console.log(USAGE);
   const command = String(args._[0] ?? 'run');
   const config = loadFrontendConfig();
-  if (command === 'run') return runForever(config);
+  const scheduler = schedulerFor(config);
+  if (command === 'run') return runForever(config, scheduler);
   if (command === 'once') {
     if (!(await takeLock())) throw new UserError('another clues-monitor is running; it checks the cluster every second');
-    return void (await tick(config, loadMonitorState()));
+    return void (await tick(config, scheduler, loadMonitorState()));
   }
-  if (command === 'status') return status(config, Boolean(args.json));
+  if (command === 'status') return status(config, scheduler, Boolean(args.json));
   throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
 }
 
@@ -67,14 +66,14 @@ function monitorRunning(): Promise<boolean> {
   });
 }
 
-async function runForever(config: Config): Promise<void> {
+async function runForever(config: Config, scheduler: Scheduler): Promise<void> {
   if (!(await takeLock())) return; // cron's every-minute start while one runs: nothing to do
   console.log(`${new Date().toISOString()} clues-monitor: started (elasticity ${config.elasticity}, pid ${process.pid})`);
   let state = loadMonitorState();
   for (;;) {
     const started = Date.now();
     try {
-      state = await tick(config, state);
+      state = await tick(config, scheduler, state);
     } catch (error) {
       // A failed check (slurmctld restarting, engine busy) must not end the monitor: try next tick.
       console.error(`${new Date().toISOString()} clues-monitor: ${error instanceof Error ? error.message : String(error)}`);
@@ -83,38 +82,19 @@ async function runForever(config: Config): Promise<void> {
   }
 }
 
-const ACTIVE_JOB = /^(RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
-const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
-
-interface Observation {
-  nodes: SlurmNode[];
-  jobs: SlurmJob[];
+interface Observation extends SchedulerView {
   containers: Map<string, ContainerSummary>;
 }
 
-/** Reads Slurm's view (JSON) and the engine's, at the same moment. */
-async function observe(config: Config): Promise<Observation> {
-  const ours = new Set(clusterNames(config).nodes);
-  const [sinfo, squeue, containers] = await Promise.all([
-    $({ timeout: '20s' })`sinfo --json`,
-    $({ timeout: '20s' })`squeue --json`,
-    listContainers(clusterFilter(config.serverName, 'node')),
-  ]);
-  const nodes = parseSinfoJson(sinfo.stdout)
-    .filter((n) => ours.has(n.name))
-    // In modes none/monitor a powered-off node is drained by us, not by a person: it is usable.
-    .map((n): SlurmNode => (n.drain && n.reason === OFF_REASON && n.power !== 'on' ? { ...n, drain: false, base: n.base === 'drained' ? 'idle' : n.base } : n));
-  return {
-    nodes,
-    // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
-    jobs: parseSqueueJson(squeue.stdout).filter((j) => LIVE_JOB.test(j.state)),
-    containers: new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c])),
-  };
+/** Reads the scheduler's view and the engine's, at the same moment. */
+async function observe(config: Config, scheduler: Scheduler): Promise<Observation> {
+  const [view, containers] = await Promise.all([scheduler.observe(), listContainers(clusterFilter(config.serverName, 'node'))]);
+  return { ...view, containers: new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c])) };
 }
 
 /** One check: repair what disagrees between Slurm and Docker, then apply the policy. */
-export async function tick(config: Config, state: MonitorState): Promise<MonitorState> {
-  const seen = await observe(config);
+export async function tick(config: Config, scheduler: Scheduler, state: MonitorState): Promise<MonitorState> {
+  const seen = await observe(config, scheduler);
   const now = Date.now() / 1000;
   for (const node of seen.nodes) {
     const container = seen.containers.get(node.name);
@@ -124,9 +104,8 @@ export async function tick(config: Config, state: MonitorState): Promise<Monitor
       // that its jobs are requeued at once; and make them eligible at once (Slurm waits ~2 min).
       const jobs = jobsOn(seen, node.name);
       await removeContainers([node.name]);
-      await updateNodes([node.name], 'DOWN', 'ec4docker: container vanished');
-      await updateNodes([node.name], 'POWER_DOWN').catch(() => undefined); // down~, then 'recover'
-      await eligibleNow(jobs);
+      await scheduler.markDown(node.name, 'ec4docker: container vanished');
+      await scheduler.releaseJobs(jobs);
       logEvent({ action: 'vanished', node: node.name, by: 'clues-monitor', reason: `container ${container?.state ?? 'gone'}`, requeued: jobs });
     } else if (node.power === 'off' && container) {
       await removeContainers([node.name]);
@@ -141,17 +120,16 @@ export async function tick(config: Config, state: MonitorState): Promise<Monitor
       logEvent({ action: 'failed', node: node.name, by: 'clues-monitor', reason: why, failedPowerOns: history.failedPowerOns });
       if (history.failedPowerOns > config.retriesPowerOn) {
         history.setAsideSince = now;
-        await setAside(node.name, `${why}; ${history.failedPowerOns} failed power-ons, ${config.retriesPowerOn} retries allowed`);
+        await setAside(scheduler, node.name, `${why}; ${history.failedPowerOns} failed power-ons, ${config.retriesPowerOn} retries allowed`);
       } else {
-        await updateNodes([node.name], 'DOWN', `ec4docker: ${why}`); // requeues a job waiting for it
+        await scheduler.markDown(node.name, `ec4docker: ${why}`); // requeues a job waiting for it
       }
-      await updateNodes([node.name], 'POWER_DOWN').catch(() => undefined);
-      await eligibleNow(jobsOn(seen, node.name));
+      await scheduler.releaseJobs(jobsOn(seen, node.name));
     }
   }
   const policy = planPower({
-    nodes: withHiddenNodes(seen.nodes.map(toNodeView), clusterNames(config).nodes),
-    jobs: seen.jobs.map((j) => toJobView(j, seen.nodes)),
+    nodes: withHiddenNodes(seen.nodes, clusterNames(config).nodes),
+    jobs: seen.jobs,
     config,
     now,
     history: state.history,
@@ -163,8 +141,8 @@ export async function tick(config: Config, state: MonitorState): Promise<Monitor
   // actions run together, as a power-off waits seconds for Slurm's SuspendTimeout.
   const powerOns = actions.filter((a) => a.kind === 'power_on');
   await Promise.all([
-    ...(powerOns.length > 0 ? [requestPowerOn(config, powerOns.map((a) => a.node), 'clues-monitor', (node) => powerOns.find((a) => a.node === node)?.reason ?? '').catch(report(powerOns[0]))] : []),
-    ...actions.filter((a) => a.kind !== 'power_on').map((action) => apply(config, action).catch(report(action))),
+    ...(powerOns.length > 0 ? [scheduler.powerOn(powerOns.map((a) => a.node), 'clues-monitor', (node) => powerOns.find((a) => a.node === node)?.reason ?? '').catch(report(powerOns[0]))] : []),
+    ...actions.filter((a) => a.kind !== 'power_on').map((action) => apply(scheduler, action).catch(report(action))),
   ]);
   const next = { history: policy.history };
   saveMonitorState(next);
@@ -177,42 +155,35 @@ function shouldApply(config: Config, action: PowerAction): boolean {
   return action.kind === 'recover' || action.kind === 'set_aside';
 }
 
-async function apply(config: Config, action: PowerAction): Promise<void> {
+async function apply(scheduler: Scheduler, action: PowerAction): Promise<void> {
   const { node, reason } = action;
   switch (action.kind) {
     case 'power_on':
-      await requestPowerOn(config, [node], 'clues-monitor', () => reason);
+      await scheduler.powerOn([node], 'clues-monitor', () => reason);
       return;
     case 'power_off': {
-      const result = await powerOffNode(config, node, 'clues-monitor', reason, { wait: false });
+      const result = await scheduler.powerOff(node, 'clues-monitor', reason);
       if (result.kind === 'busy') logEvent({ action: 'kept', node, by: 'clues-monitor', reason: `a job landed: ${result.jobs.join(',')}` });
       return;
     }
     case 'set_aside':
-      await setAside(node, reason);
+      await setAside(scheduler, node, reason);
       return;
     case 'recover':
-      // A node Slurm left down~ (failed resume, vanished container): back to powered-off.
-      await updateNodes([node], 'RESUME');
-      if (holdsOffNodes(config)) await holdOff(node);
+      // A node the scheduler left down (failed power-on, vanished container): back to powered-off.
+      await scheduler.recover(node);
       logEvent({ action: 'recover', node, by: 'clues-monitor', reason });
       return;
   }
 }
 
 /** Jobs holding a node (running, or allocated while it boots). */
-const jobsOn = (seen: Observation, node: string): string[] =>
-  seen.jobs.filter((j) => j.nodes.includes(node) && ACTIVE_JOB.test(j.state)).map((j) => j.id);
-
-/** Slurm holds a requeued job for ~2 minutes (BeginTime); a job requeued by us may start at once. */
-async function eligibleNow(jobs: string[]): Promise<void> {
-  for (const id of jobs) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
-}
+const jobsOn = (seen: Observation, node: string): string[] => seen.jobs.filter((j) => j.nodes.includes(node)).map((j) => j.id);
 
 /** Keeps a node that keeps failing out of service (DOWN, with the reason) until a person acts. */
-async function setAside(node: string, reason: string): Promise<void> {
+async function setAside(scheduler: Scheduler, node: string, reason: string): Promise<void> {
   await removeContainers([node]);
-  await updateNodes([node], 'DOWN', `${SET_ASIDE_REASON}: ${reason}`.slice(0, 200));
+  await scheduler.markDown(node, `${SET_ASIDE_REASON}: ${reason}`);
   logEvent({ action: 'set_aside', node, by: 'clues-monitor', reason });
 }
 
@@ -225,8 +196,8 @@ interface NodeStatus {
   failedPowerOns: number;
 }
 
-async function status(config: Config, json: boolean): Promise<void> {
-  const seen = await observe(config);
+async function status(config: Config, scheduler: Scheduler, json: boolean): Promise<void> {
+  const seen = await observe(config, scheduler);
   const history = loadMonitorState().history;
   const now = Date.now() / 1000;
   const byName = new Map(seen.nodes.map((n) => [n.name, n]));
@@ -235,7 +206,7 @@ async function status(config: Config, json: boolean): Promise<void> {
     return {
       node: name,
       container: seen.containers.get(name)?.state ?? '-',
-      slurm: byName.get(name)?.state ?? 'hidden',
+      slurm: seen.states.get(name) ?? 'hidden',
       reason: byName.get(name)?.reason ?? '',
       idleSeconds: h?.idleSince !== undefined ? Math.round(now - h.idleSince) : null,
       failedPowerOns: h?.failedPowerOns ?? 0,

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import { clusterFilter, LABEL_NODE } from '../cluster.ts';
 import { containerState, listContainers, removeContainers } from '../docker.ts';
 import { logEvent } from '../events.ts';
+import type { PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
 import { isOff, isUp, jobsOnNode, nodeReason, shortStates, updateNodes } from './control.ts';
 
@@ -110,7 +111,7 @@ export async function holdOff(node: string): Promise<void> {
   if (!/^drain/.test(state) || state.startsWith('down')) await updateNodes([node], 'DRAIN', OFF_REASON);
 }
 
-export type PowerOffResult = { kind: 'off' } | { kind: 'already-off'; orphanRemoved: boolean } | { kind: 'busy'; jobs: string[] };
+
 
 /**
  * Powers a node off without touching a job: drain (no new job lands), check, then POWER_DOWN;

@@ -1,0 +1,50 @@
+// Slurm's implementation of the middleware plug-in point (lib/scheduler.ts).
+import { clusterNames } from '../cluster.ts';
+import type { Config } from '../config.ts';
+import { $ } from '../run.ts';
+import type { Scheduler, SchedulerView } from '../scheduler.ts';
+import { updateNodes } from './control.ts';
+import { holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn } from './power.ts';
+import { parseSinfoJson, parseSqueueJson, type SlurmNode, toJobView, toNodeView } from './state.ts';
+
+// squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
+const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
+
+/** In modes none/monitor a powered-off node is drained by ec4docker, not by a person: usable. */
+export function releaseOffHold(node: SlurmNode): SlurmNode {
+  if (!node.drain || node.reason !== OFF_REASON || node.power === 'on') return node;
+  return { ...node, drain: false, base: node.base === 'drained' ? 'idle' : node.base };
+}
+
+/** The Slurm adapter for one cluster. */
+export function slurmScheduler(config: Config): Scheduler {
+  const ours = new Set(clusterNames(config).nodes);
+  return {
+    kind: 'slurm',
+    async observe(): Promise<SchedulerView> {
+      const [sinfo, squeue] = await Promise.all([$({ timeout: '20s' })`sinfo --json`, $({ timeout: '20s' })`squeue --json`]);
+      const nodes = parseSinfoJson(sinfo.stdout).filter((n) => ours.has(n.name)).map(releaseOffHold);
+      const jobs = parseSqueueJson(squeue.stdout).filter((j) => LIVE_JOB.test(j.state));
+      return {
+        nodes: nodes.map(toNodeView),
+        jobs: jobs.map((j) => toJobView(j, nodes)),
+        states: new Map(nodes.map((n) => [n.name, n.state])),
+      };
+    },
+    async powerOn(nodes, by, reason) {
+      await requestPowerOn(config, nodes, by, reason);
+    },
+    powerOff: (node, by, reason) => powerOffNode(config, node, by, reason, { wait: false }),
+    async markDown(node, reason) {
+      await updateNodes([node], 'DOWN', reason.slice(0, 200)); // Slurm requeues its jobs
+      await updateNodes([node], 'POWER_DOWN').catch(() => undefined); // down~, then recover()
+    },
+    async recover(node) {
+      await updateNodes([node], 'RESUME');
+      if (holdsOffNodes(config)) await holdOff(node);
+    },
+    async releaseJobs(jobIds) {
+      for (const id of jobIds) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
+    },
+  };
+}

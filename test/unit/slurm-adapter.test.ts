@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { releaseOffHold } from '../../lib/slurm/adapter.ts';
+import { OFF_REASON } from '../../lib/slurm/power.ts';
+import { parseSinfoJson, toNodeView } from '../../lib/slurm/state.ts';
+
+const fixture = (name: string) => readFileSync(`test/fixtures/slurm/${name}`, 'utf8');
+
+describe('slurm adapter', () => {
+  it('counts nodes that ec4docker holds off (drain~, its own reason) as powered-off usable nodes', () => {
+    const nodes = parseSinfoJson(fixture('20-ec4docker-held-off.sinfo.json'));
+    expect(nodes).toHaveLength(4);
+    for (const node of nodes) {
+      expect(node.reason).toBe(OFF_REASON);
+      expect(toNodeView(node).usable).toBe(false); // as Slurm says: drained
+      expect(toNodeView(releaseOffHold(node))).toMatchObject({ power: 'off', usable: true, drain: false, down: false });
+    }
+  });
+
+  it('leaves a node drained by a person drained', () => {
+    const [node] = parseSinfoJson(fixture('20-ec4docker-held-off.sinfo.json'));
+    const byPerson = { ...node, reason: 'disk check' };
+    expect(toNodeView(releaseOffHold(byPerson))).toMatchObject({ usable: false, drain: true });
+  });
+
+  it('leaves a powered-on node with the ec4docker reason alone (it is being powered off)', () => {
+    const [node] = parseSinfoJson(fixture('20-ec4docker-held-off.sinfo.json'));
+    const on = { ...node, power: 'on' as const };
+    expect(releaseOffHold(on)).toBe(on);
+  });
+});
