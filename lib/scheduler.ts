@@ -22,12 +22,13 @@ export interface Scheduler {
   powerOn(nodes: string[], by: string, reason: (node: string) => string): Promise<void>;
   /** Powers a node off without touching a job: drain, check, remove; 'busy' if a job is there. */
   powerOff(node: string, by: string, reason: string): Promise<PowerOffResult>;
-  /** Takes a node out of service now (its jobs are requeued), e.g. its container vanished. */
-  markDown(node: string, reason: string): Promise<void>;
+  /**
+   * Takes a node out of service now, e.g. its container vanished: the jobs on it are requeued and
+   * may start again at once (not after the scheduler's requeue delay). Returns their ids.
+   */
+  markDown(node: string, reason: string): Promise<string[]>;
   /** Brings a down node back to "powered off and usable". */
   recover(node: string): Promise<void>;
-  /** Lets requeued jobs start at once, rather than after the scheduler's requeue delay. */
-  releaseJobs(jobIds: string[]): Promise<void>;
 }
 
 /** The adapter of the cluster's middleware. */

@@ -100,12 +100,10 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
     const container = seen.containers.get(node.name);
     const running = container?.state === 'running';
     if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) {
-      // The container vanished (killed, crashed): tell Slurm now, not after SlurmdTimeout, so
-      // that its jobs are requeued at once; and make them eligible at once (Slurm waits ~2 min).
-      const jobs = jobsOn(seen, node.name);
+      // The container vanished (killed, crashed): tell the scheduler now (Slurm would wait for
+      // SlurmdTimeout), so that its jobs are requeued and start again at once.
       await removeContainers([node.name]);
-      await scheduler.markDown(node.name, 'ec4docker: container vanished');
-      await scheduler.releaseJobs(jobs);
+      const jobs = await scheduler.markDown(node.name, 'ec4docker: container vanished');
       logEvent({ action: 'vanished', node: node.name, by: 'clues-monitor', reason: `container ${container?.state ?? 'gone'}`, requeued: jobs });
     } else if (node.power === 'off' && container) {
       await removeContainers([node.name]);
@@ -124,7 +122,6 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
       } else {
         await scheduler.markDown(node.name, `ec4docker: ${why}`); // requeues a job waiting for it
       }
-      await scheduler.releaseJobs(jobsOn(seen, node.name));
     }
   }
   const policy = planPower({
@@ -177,8 +174,6 @@ async function apply(scheduler: Scheduler, action: PowerAction): Promise<void> {
   }
 }
 
-/** Jobs holding a node (running, or allocated while it boots). */
-const jobsOn = (seen: Observation, node: string): string[] => seen.jobs.filter((j) => j.nodes.includes(node)).map((j) => j.id);
 
 /** Keeps a node that keeps failing out of service (DOWN, with the reason) until a person acts. */
 async function setAside(scheduler: Scheduler, node: string, reason: string): Promise<void> {

@@ -3,7 +3,7 @@ import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { $ } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
-import { updateNodes } from './control.ts';
+import { jobsOnNode, updateNodes } from './control.ts';
 import { holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn } from './power.ts';
 import { parseSinfoJson, parseSqueueJson, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
@@ -36,15 +36,17 @@ export function slurmScheduler(config: Config): Scheduler {
     },
     powerOff: (node, by, reason) => powerOffNode(config, node, by, reason, { wait: false }),
     async markDown(node, reason) {
+      // Asked now, not from the last observation: a job may have been allocated to the node since.
+      const jobs = await jobsOnNode(node).catch(() => []);
       await updateNodes([node], 'DOWN', reason.slice(0, 200)); // Slurm requeues its jobs
       await updateNodes([node], 'POWER_DOWN').catch(() => undefined); // down~, then recover()
+      // Slurm holds a requeued job for ~2 minutes (BeginTime); these may start at once.
+      for (const id of jobs) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
+      return jobs;
     },
     async recover(node) {
       await updateNodes([node], 'RESUME');
       if (holdsOffNodes(config)) await holdOff(node);
-    },
-    async releaseJobs(jobIds) {
-      for (const id of jobIds) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
     },
   };
 }
