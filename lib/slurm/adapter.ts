@@ -10,10 +10,10 @@ import { parseSinfoJson, parseSqueueJson, type SlurmNode, toJobView, toNodeView 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
 
-/** In modes none/monitor a powered-off node is drained by ec4docker, not by a person: usable. */
+/** A powered-off node held by ec4docker (drained or down, OFF_REASON), not by a person: usable. */
 export function releaseOffHold(node: SlurmNode): SlurmNode {
-  if (!node.drain || node.reason !== OFF_REASON || node.power === 'on') return node;
-  return { ...node, drain: false, base: node.base === 'drained' ? 'idle' : node.base };
+  if (node.reason !== OFF_REASON || node.power === 'on' || !(node.drain || node.base === 'down')) return node;
+  return { ...node, drain: false, base: 'idle' };
 }
 
 /** The Slurm adapter for one cluster. */
@@ -45,8 +45,9 @@ export function slurmScheduler(config: Config): Scheduler {
       return jobs;
     },
     async recover(node) {
-      await updateNodes([node], 'RESUME');
+      // Held modes: it stays out of scheduling (down, OFF_REASON) until powered on.
       if (holdsOffNodes(config)) await holdOff(node);
+      else await updateNodes([node], 'RESUME');
     },
   };
 }

@@ -104,11 +104,15 @@ export async function waitUntilOff(node: string): Promise<boolean> {
   return off === true;
 }
 
-/** Keeps a powered-off node out of scheduling (modes none/monitor): drained, with OFF_REASON. */
+/**
+ * Keeps a powered-off node out of scheduling (modes none/monitor), with OFF_REASON: a down node
+ * stays down (a RESUME first would let Slurm give it a job, which the DRAIN would then requeue
+ * with a 2-minute hold: seen), an idle one is drained. A node a job got meanwhile is left alone.
+ */
 export async function holdOff(node: string): Promise<void> {
   const state = (await shortStates([node])).get(node) ?? '';
-  if (state.startsWith('down')) await updateNodes([node], 'RESUME').catch(() => undefined);
-  if (!/^drain/.test(state) || state.startsWith('down')) await updateNodes([node], 'DRAIN', OFF_REASON);
+  if (state.startsWith('down')) await updateNodes([node], 'DOWN', OFF_REASON);
+  else if (isOff(state) && !state.startsWith('drain')) await updateNodes([node], 'DRAIN', OFF_REASON);
 }
 
 

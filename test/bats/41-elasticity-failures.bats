@@ -11,7 +11,7 @@ setup_file() {
 }
 
 setup() { load helpers; }
-teardown_file() { load helpers; destroy "$NAME"; }
+teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
 
 both_set_aside() { [ "$(docker exec "$NAME" sinfo -h -N -o %E | grep -c '^ec4docker: set aside')" = 2 ]; }
 

@@ -17,6 +17,14 @@ describe('slurm adapter', () => {
     }
   });
 
+  it('counts a powered-off node ec4docker keeps down with its reason as usable too', () => {
+    const [node] = parseSinfoJson(fixture('20-ec4docker-held-off.sinfo.json'));
+    const down = { ...node, drain: false, base: 'down' as const };
+    expect(toNodeView(down)).toMatchObject({ down: true, usable: false });
+    expect(toNodeView(releaseOffHold(down))).toMatchObject({ power: 'off', usable: true, down: false });
+    expect(toNodeView(releaseOffHold({ ...down, reason: 'ResumeTimeout reached' }))).toMatchObject({ down: true });
+  });
+
   it('leaves a node drained by a person drained', () => {
     const [node] = parseSinfoJson(fixture('20-ec4docker-held-off.sinfo.json'));
     const byPerson = { ...node, reason: 'disk check' };
