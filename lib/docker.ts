@@ -1,5 +1,6 @@
 // The only module that talks to the Docker engine, through the docker CLI. The same calls
 // run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
+import { clusterFilter, LABEL_NODE } from './cluster.ts';
 import { UserError } from './errors.ts';
 import { $, lastLine } from './run.ts';
 
@@ -65,6 +66,12 @@ export async function listContainers(filters: string[]): Promise<ContainerSummar
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { ID: string; Names: string; State: string; Labels: string })
     .map((c) => ({ id: c.ID, name: c.Names, state: c.State, labels: parseLabels(c.Labels) }));
+}
+
+/** A cluster's working-node containers, by node name (from their label). */
+export async function nodeContainers(serverName: string): Promise<Map<string, ContainerSummary>> {
+  const containers = await listContainers(clusterFilter(serverName, 'node'));
+  return new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c]));
 }
 
 /** Networks or volumes matching the filter arguments. */

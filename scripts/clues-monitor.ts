@@ -4,9 +4,9 @@
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseFlags } from '../lib/cli.ts';
-import { clusterFilter, clusterNames, LABEL_NODE } from '../lib/cluster.ts';
+import { clusterNames } from '../lib/cluster.ts';
 import type { Config } from '../lib/config.ts';
-import { type ContainerSummary, listContainers, removeContainers } from '../lib/docker.ts';
+import { type ContainerSummary, nodeContainers, removeContainers } from '../lib/docker.ts';
 import { UsageError, UserError } from '../lib/errors.ts';
 import { EVENT_LOG, logEvent } from '../lib/events.ts';
 import { loadFrontendConfig } from '../lib/frontend-config.ts';
@@ -88,8 +88,8 @@ interface Observation extends SchedulerView {
 
 /** Reads the scheduler's view and the engine's, at the same moment. */
 async function observe(config: Config, scheduler: Scheduler): Promise<Observation> {
-  const [view, containers] = await Promise.all([scheduler.observe(), listContainers(clusterFilter(config.serverName, 'node'))]);
-  return { ...view, containers: new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c])) };
+  const [view, containers] = await Promise.all([scheduler.observe(), nodeContainers(config.serverName)]);
+  return { ...view, containers };
 }
 
 /** One check: repair what disagrees between Slurm and Docker, then apply the policy. */

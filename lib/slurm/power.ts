@@ -2,8 +2,7 @@
 // (POWER_UP / POWER_DOWN), and Slurm runs slurm-resume / slurm-suspend, which start and
 // remove the containers: so Slurm and Docker never disagree about a node.
 import type { Config } from '../config.ts';
-import { clusterFilter, LABEL_NODE } from '../cluster.ts';
-import { containerState, listContainers, removeContainers } from '../docker.ts';
+import { containerState, nodeContainers, removeContainers } from '../docker.ts';
 import { logEvent } from '../events.ts';
 import type { PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
@@ -22,8 +21,8 @@ export const holdsOffNodes = (config: Config): boolean => config.elasticity !== 
 
 /** Node container states ('running', 'exited', ...) by node name, in one engine call. */
 async function nodeContainerStates(config: Config): Promise<Map<string, string>> {
-  const containers = await listContainers(clusterFilter(config.serverName, 'node'));
-  return new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c.state]));
+  const containers = await nodeContainers(config.serverName);
+  return new Map([...containers].map(([node, c]) => [node, c.state]));
 }
 
 /**
