@@ -26,3 +26,36 @@ start_sshd() {
   install -d -m 0755 /run/sshd
   /usr/sbin/sshd
 }
+
+# frontend_setup: what every frontend does first. Writes the cluster's config for commands started
+# without this environment (the scheduler's programs, cron); makes root's key (ssh from the
+# frontend to the nodes; only the public half goes to the nodes) and ubuntu's (in the shared
+# /home, so it reaches every node); authorizes the host's login key; passwords only if configured.
+frontend_setup() {
+  env | grep '^EC4DOCK_' | sort >/etc/ec4docker/cluster.env
+  (umask 077
+   install -d -m 0700 /root/.ssh
+   [ -s /root/.ssh/id_ed25519 ] || ssh-keygen -q -t ed25519 -N '' -C "root@$EC4DOCK_SERVERNAME" -f /root/.ssh/id_ed25519
+   install -m 0644 /root/.ssh/id_ed25519.pub "$SECRETS/root_authorized_keys")
+  local home=/home/ubuntu
+  install -d -o ubuntu -g ubuntu -m 0755 "$home"
+  install -d -o ubuntu -g ubuntu -m 0700 "$home/.ssh"
+  [ -s "$home/.ssh/id_ed25519" ] || runuser -u ubuntu -- ssh-keygen -q -t ed25519 -N '' -C "ubuntu@$EC4DOCK_SERVERNAME" -f "$home/.ssh/id_ed25519"
+  _authorize "$home" "$(cat "$home/.ssh/id_ed25519.pub")"
+  [ -z "${EC4D_AUTHORIZED_KEY:-}" ] || _authorize "$home" "$EC4D_AUTHORIZED_KEY"
+  chown ubuntu:ubuntu "$home/.ssh/authorized_keys" && chmod 0600 "$home/.ssh/authorized_keys"
+  if [ "${EC4D_PASSWORD_LOGIN:-no}" = yes ]; then
+    sed -i 's/^PasswordAuthentication no/PasswordAuthentication yes/' /etc/ssh/sshd_config.d/ec4docker.conf
+  fi
+}
+_authorize() { grep -qxF "$2" "$1/.ssh/authorized_keys" 2>/dev/null || echo "$2" >>"$1/.ssh/authorized_keys"; }
+
+# engine_group USER: gives USER the group of the engine's socket (mounted from the host).
+engine_group() {
+  [ -S /var/run/docker.sock ] || return 0
+  local gid group
+  gid=$(stat -c %g /var/run/docker.sock)
+  group=$(getent group "$gid" | cut -d: -f1 || true)
+  [ -n "$group" ] || { groupadd -g "$gid" dockerhost && group=dockerhost; }
+  usermod -aG "$group" "$1"
+}
