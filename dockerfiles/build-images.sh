@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds the images of a middleware: npm run images -- slurm   (default: slurm)
+# Builds the images of a middleware: npm run images -- slurm|sge   (default: slurm)
 # BASE_IMAGE=debian:bookworm uses a registry's image; otherwise the base is made locally
 # (debootstrap + docker import). Needs dist/ec4d (npm run build) for the frontend.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 middleware=${1:-slurm}
 case "$middleware" in
-  slurm) prefix=ec4dslurm ;;
-  *) echo "build-images: unknown middleware '$middleware' (available: slurm)" >&2; exit 2 ;;
+  slurm | sge) prefix=ec4d$middleware ;;
+  torque) echo "build-images: no Torque image can be built here: no Torque package exists for Debian 12 (see README, \"Middleware\")" >&2; exit 2 ;;
+  *) echo "build-images: unknown middleware '$middleware' (available: slurm, sge)" >&2; exit 2 ;;
 esac
 base=${BASE_IMAGE:-ec4docker/debian:bookworm}
 [ -x dist/ec4d ] || { echo "build-images: dist/ec4d is missing; run: npm run build" >&2; exit 2; }

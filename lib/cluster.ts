@@ -8,6 +8,8 @@ export const LABEL_CLUSTER = `${LABEL_PREFIX}.cluster`;
 export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | node | network | home | secrets
 export const LABEL_NODE = `${LABEL_PREFIX}.node`;
 export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
+// On the cluster's network: the addresses reserved for its nodes (lib/addresses.ts).
+export const LABEL_NODE_RANGE = `${LABEL_PREFIX}.node-range`;
 
 export type Role = 'frontend' | 'node' | 'network' | 'home' | 'secrets';
 

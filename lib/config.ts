@@ -5,7 +5,8 @@ import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.ts';
 
 export type Elasticity = 'none' | 'slurm' | 'monitor';
-export type Middleware = 'slurm' | 'torque';
+export type Middleware = 'slurm' | 'sge' | 'torque';
+export const MIDDLEWARES: readonly Middleware[] = ['slurm', 'sge', 'torque'];
 
 export interface Config {
   serverName: string; // EC4DOCK_SERVERNAME: frontend container, hostname and cluster label
@@ -31,8 +32,8 @@ export interface Config {
 export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_SERVERNAME: 'ec4docker',
   EC4DOCK_MAXNODES: '4',
-  EC4DOCK_FRONTEND_IMAGENAME: 'ec4dslurm:frontend',
-  EC4DOCK_WN_IMAGENAME: 'ec4dslurm:wn',
+  EC4DOCK_FRONTEND_IMAGENAME: '', // empty: ec4d<middleware>:frontend
+  EC4DOCK_WN_IMAGENAME: '', // empty: ec4d<middleware>:wn
   EC4DOCK_NODEBASENAME: 'ec4dockernode',
   EC4DOCK_NETWORK: '', // empty: <servername>-net
   EC4DOCK_DOCKER_HOST: '',
@@ -88,7 +89,8 @@ export function resolveConfig(source: string, ...layers: Array<Record<string, st
     if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) bad(key, `must be a whole number from ${min} to ${max}`);
     return Number(v);
   };
-  const image = (key: string): string => {
+  const image = (key: string, fallback: string): string => {
+    if (raw[key] === '') raw[key] = fallback;
     if (!IMAGE_RE.test(raw[key])) bad(key, 'must be a Docker image reference such as ec4dslurm:frontend');
     return raw[key];
   };
@@ -98,6 +100,10 @@ export function resolveConfig(source: string, ...layers: Array<Record<string, st
   };
 
   const serverName = name('EC4DOCK_SERVERNAME');
+  const middleware = oneOf('EC4DOCK_MIDDLEWARE', MIDDLEWARES);
+  const elasticity = oneOf('EC4DOCK_ELASTICITY', ['none', 'slurm', 'monitor'] as const);
+  // Only Slurm powers nodes by itself; every other middleware is driven by clues-monitor.
+  if (elasticity === 'slurm' && middleware !== 'slurm') bad('EC4DOCK_ELASTICITY', `slurm needs EC4DOCK_MIDDLEWARE=slurm (${middleware} has no power saving of its own: use monitor or none)`);
   const nodeBaseName = name('EC4DOCK_NODEBASENAME');
   // "node1" + 1 and "node" + 11 would both be node11: keep node numbers unambiguous.
   if (/[0-9]$/.test(nodeBaseName)) bad('EC4DOCK_NODEBASENAME', 'must not end with a digit');
@@ -114,16 +120,16 @@ export function resolveConfig(source: string, ...layers: Array<Record<string, st
   return {
     serverName,
     maxNodes: int('EC4DOCK_MAXNODES', 1, MAX_NODES_LIMIT),
-    frontendImage: image('EC4DOCK_FRONTEND_IMAGENAME'),
-    workerImage: image('EC4DOCK_WN_IMAGENAME'),
+    frontendImage: image('EC4DOCK_FRONTEND_IMAGENAME', `ec4d${middleware}:frontend`),
+    workerImage: image('EC4DOCK_WN_IMAGENAME', `ec4d${middleware}:wn`),
     nodeBaseName,
     network: name('EC4DOCK_NETWORK'),
     dockerHost,
-    middleware: oneOf('EC4DOCK_MIDDLEWARE', ['slurm', 'torque'] as const),
+    middleware,
     sshPort: int('EC4DOCK_SSH_PORT', 0, 65535),
     password,
     nodeCpus: int('EC4DOCK_NODE_CPUS', 0, 1024),
-    elasticity: oneOf('EC4DOCK_ELASTICITY', ['none', 'slurm', 'monitor'] as const),
+    elasticity,
     idleSeconds: int('EC4DOCK_IDLE_TIME', 0, 7 * 24 * 3600),
     maxWaitPowerOnSeconds: int('EC4DOCK_MAX_WAIT_POWERON', 5, 3600),
     maxBootingNodes: int('EC4DOCK_MAX_BOOTING_NODES', 0, MAX_NODES_LIMIT),

@@ -1,6 +1,6 @@
 // The only module that talks to the Docker engine, through the docker CLI. The same calls
 // run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
-import { clusterFilter, LABEL_NODE } from './cluster.ts';
+import { clusterFilter, LABEL_NODE, LABEL_NODE_RANGE } from './cluster.ts';
 import { UserError } from './errors.ts';
 import { $, lastLine } from './run.ts';
 
@@ -48,7 +48,12 @@ export async function engineCpus(): Promise<number> {
   return Number(result.stdout.trim());
 }
 
-export const imageExists = (ref: string): Promise<boolean> => dockerOk(['image', 'inspect', '--format', '{{.Id}}', ref]);
+/** An image's labels, or undefined if the engine has no such image. */
+export async function imageLabels(ref: string): Promise<Record<string, string> | undefined> {
+  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker image inspect --format ${'{{json .Config.Labels}}'} ${ref}`;
+  if (result.exitCode !== 0) return undefined;
+  return (JSON.parse(result.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
+}
 
 const parseLabels = (text: string): Record<string, string> =>
   Object.fromEntries(
@@ -109,4 +114,27 @@ export async function removeContainers(names: string[]): Promise<void> {
 export async function publishedPort(container: string, port: string): Promise<string> {
   const out = await docker(['port', container, port], `published port of ${container}`);
   return out.split('\n')[0]?.trim() ?? '';
+}
+
+/** Last line a container logged ('' if none or no container). */
+export async function lastLogLine(container: string): Promise<string> {
+  const logs = await $({ nothrow: true, timeout: '10s' })`docker logs --tail 3 ${container}`;
+  return logs.exitCode === 0 ? lastLine(`${logs.stdout}\n${logs.stderr}`) : '';
+}
+
+const nodeRanges = new Map<string, string | undefined>();
+/** The node range label of a network (kept once read: it never changes while the network exists). */
+export async function networkNodeRange(network: string): Promise<string | undefined> {
+  if (nodeRanges.has(network)) return nodeRanges.get(network);
+  const labels = await inspectLabels('network', network);
+  if (labels !== undefined) nodeRanges.set(network, labels[LABEL_NODE_RANGE]);
+  return labels?.[LABEL_NODE_RANGE];
+}
+
+/** The subnet the engine gave a network (its first IPv4 one). */
+export async function networkSubnet(network: string): Promise<string> {
+  const out = await docker(['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', network], `inspect network ${network}`);
+  const subnet = out.split(/\s+/).find((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s));
+  if (!subnet) throw new UserError(`network ${network} has no IPv4 subnet`);
+  return subnet;
 }

@@ -1,7 +1,8 @@
-// How a working-node container is started and removed (used by Slurm's resume/suspend programs).
-import { clusterNames, labelArgs } from '../lib/cluster.ts';
-import type { Config } from '../lib/config.ts';
-import { docker, removeContainers } from '../lib/docker.ts';
+// How a working-node container is started and removed (by every middleware's power-on and power-off).
+import { nodeAddress } from './addresses.ts';
+import { clusterNames, labelArgs } from './cluster.ts';
+import type { Config } from './config.ts';
+import { docker, networkNodeRange, removeContainers } from './docker.ts';
 
 // No --privileged (it cannot even start here): Docker's default set, less what neither sshd,
 // munged, slurmd nor cron use. slurmd needs SETUID/SETGID/KILL to run jobs as their users.
@@ -14,9 +15,11 @@ export const CONTAINER_CAPS = [
 /** Starts the container of one working node, replacing any stale container of that name. */
 export async function startNodeContainer(config: Config, node: string): Promise<void> {
   const names = clusterNames(config);
+  const address = await nodeIp(config, node);
   const run = () => docker(
     [
       'run', '-d', '--init', '--name', node, '--hostname', node, '--network', names.network,
+      ...(address ? ['--ip', address] : []),
       ...labelArgs(config, 'node', node),
       '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`,
       ...CONTAINER_CAPS,
@@ -38,3 +41,12 @@ export async function startNodeContainer(config: Config, node: string): Promise<
 
 /** Removes the container of one working node; a missing container counts as removed. */
 export const removeNodeContainer = (node: string): Promise<void> => removeContainers([node]);
+
+/**
+ * The node's fixed address (lib/addresses.ts), or undefined on a network ec4docker did not make
+ * (no node range label): there the engine picks it.
+ */
+export async function nodeIp(config: Config, node: string): Promise<string | undefined> {
+  const range = await networkNodeRange(clusterNames(config).network);
+  return range ? nodeAddress(range, Number(node.slice(config.nodeBaseName.length))) : undefined;
+}

@@ -168,8 +168,7 @@ async function apply(scheduler: Scheduler, action: PowerAction): Promise<void> {
       return;
     case 'recover':
       // A node the scheduler left down (failed power-on, vanished container): back to powered-off.
-      await scheduler.recover(node);
-      logEvent({ action: 'recover', node, by: 'clues-monitor', reason });
+      if (await scheduler.recover(node)) logEvent({ action: 'recover', node, by: 'clues-monitor', reason });
       return;
   }
 }
@@ -185,7 +184,7 @@ async function setAside(scheduler: Scheduler, node: string, reason: string): Pro
 interface NodeStatus {
   node: string;
   container: string;
-  slurm: string;
+  scheduler: string;
   reason: string;
   idleSeconds: number | null;
   failedPowerOns: number;
@@ -201,7 +200,7 @@ async function status(config: Config, scheduler: Scheduler, json: boolean): Prom
     return {
       node: name,
       container: seen.containers.get(name)?.state ?? '-',
-      slurm: seen.states.get(name) ?? 'hidden',
+      scheduler: seen.states.get(name) ?? (config.middleware === 'slurm' ? 'hidden' : 'off'),
       reason: byName.get(name)?.reason ?? '',
       idleSeconds: h?.idleSince !== undefined ? Math.round(now - h.idleSince) : null,
       failedPowerOns: h?.failedPowerOns ?? 0,
@@ -217,7 +216,7 @@ async function status(config: Config, scheduler: Scheduler, json: boolean): Prom
   const monitor = (await monitorRunning()) ? 'running' : 'not running';
   if (json) return console.log(JSON.stringify({ cluster: config.serverName, elasticity: config.elasticity, monitor, nodes: rows, events }, null, 2));
   console.log(`cluster ${config.serverName}: elasticity ${config.elasticity}, clues-monitor ${monitor}`);
-  const table = [['NODE', 'CONTAINER', 'SLURM', 'IDLE', 'FAILED', 'REASON'], ...rows.map((r) => [r.node, r.container, r.slurm, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason])];
+  const table = [['NODE', 'CONTAINER', config.middleware.toUpperCase(), 'IDLE', 'FAILED', 'REASON'], ...rows.map((r) => [r.node, r.container, r.scheduler, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason])];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
   if (events.length > 0) {

@@ -6,6 +6,7 @@ import { UsageError } from '../lib/errors.ts';
 import { cluesMonitor } from './clues-monitor.ts';
 import { powerOff, powerOn } from './power.ts';
 import { setupCluster } from './setup-cluster.ts';
+import { sgeInit } from './sge-programs.ts';
 import { slurmConf, slurmInit, slurmProlog, slurmResume, slurmSuspend } from './slurm-programs.ts';
 
 export const VERSION = '0.1.0';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   'slurm-prolog': slurmProlog,
   'slurm-conf': slurmConf,
   'slurm-init': slurmInit,
+  'sge-init': sgeInit,
 };
 
 const USAGE = `usage: ec4d COMMAND [ARGS]   (or call it through a link named after the command)

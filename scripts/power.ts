@@ -3,7 +3,8 @@ import { parseFlags } from '../lib/cli.ts';
 import { checkNodeNames, clusterNames } from '../lib/cluster.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadFrontendConfig } from '../lib/frontend-config.ts';
-import { awaitPowerOn, lastLogLine, powerOffNode, requestPowerOn, undoPowerOn } from '../lib/slurm/power.ts';
+import { lastLogLine } from '../lib/docker.ts';
+import { schedulerFor } from '../lib/scheduler.ts';
 
 function nodesFromArgs(argv: string[], usage: string, booleans: string[] = []) {
   const args = parseFlags(argv, { boolean: ['h', ...booleans], alias: { h: 'help' } });
@@ -13,22 +14,22 @@ function nodesFromArgs(argv: string[], usage: string, booleans: string[] = []) {
   }
   const config = loadFrontendConfig();
   const nodes = checkNodeNames(args._.map(String), clusterNames(config));
-  return { config, nodes, args };
+  return { scheduler: schedulerFor(config), nodes, args };
 }
 
 export async function powerOn(argv: string[]): Promise<void> {
-  const parsed = nodesFromArgs(argv, 'usage: poweron NODE...\nStarts working nodes; returns once each has joined Slurm (exit 0), or fails and removes it (exit 1).');
+  const parsed = nodesFromArgs(argv, 'usage: poweron NODE...\nStarts working nodes; returns once each has joined the scheduler (exit 0), or fails and removes it (exit 1).');
   if (!parsed) return;
-  const { config, nodes } = parsed;
-  const { already, starting } = await requestPowerOn(config, nodes, 'poweron', () => 'requested by hand');
+  const { scheduler, nodes } = parsed;
+  const { already, starting } = await scheduler.powerOn(nodes, 'poweron', () => 'requested by hand');
   for (const node of already) console.log(`${node}: already on`);
   if (starting.length === 0) return;
-  const failed = await awaitPowerOn(config, starting, (node, state) => console.log(`${node}: on (${state})`));
+  const failed = await scheduler.awaitPowerOn(starting, (node, state) => console.log(`${node}: on (${state})`));
   if (failed.size === 0) return;
   const reasons: string[] = [];
   for (const [node, reason] of failed) {
     const lastLog = await lastLogLine(node);
-    await undoPowerOn(config, node, reason, 'poweron');
+    await scheduler.undoPowerOn(node, reason, 'poweron');
     reasons.push(`${node}: ${reason}${lastLog ? ` (last log line: ${lastLog})` : ''}`);
   }
   throw new UserError(`power-on failed, node(s) removed again: ${reasons.join('; ')}`);
@@ -41,10 +42,10 @@ export async function powerOff(argv: string[]): Promise<void> {
     ['drain'],
   );
   if (!parsed) return;
-  const { config, nodes, args } = parsed;
+  const { scheduler, nodes, args } = parsed;
   const refused: string[] = [];
   for (const node of nodes) {
-    const result = await powerOffNode(config, node, 'poweroff', 'requested by hand', {
+    const result = await scheduler.powerOff(node, 'poweroff', 'requested by hand', {
       wait: Boolean(args.drain),
       onWait: (jobs) => console.log(`${node}: draining, waiting for job(s) ${jobs.join(',')}`),
     });

@@ -4,25 +4,29 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { flagValue, parseFlags } from '../lib/cli.ts';
-import { clusterFilter, clusterNames, labelArgs, LABEL_ROLE, type ClusterNames } from '../lib/cluster.ts';
-import { type Config, configToEnv, parseConfigText, resolveConfig } from '../lib/config.ts';
+import { type NodeAddressPlan, nodeAddress, planNodeAddresses } from '../lib/addresses.ts';
+import { clusterFilter, clusterNames, labelArgs, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, LABEL_ROLE, type ClusterNames } from '../lib/cluster.ts';
+import { type Config, configToEnv, type Middleware, parseConfigText, resolveConfig } from '../lib/config.ts';
 import {
+  type ContainerSummary,
   containerState,
   docker,
   dockerOk,
   engineCpus,
-  imageExists,
+  imageLabels,
   inspectLabels,
   listContainers,
   listNamed,
+  networkSubnet,
   publishedPort,
   removeContainers,
   useEngine,
 } from '../lib/docker.ts';
 import { UsageError, UserError } from '../lib/errors.ts';
 import { $, lastLine, waitFor } from '../lib/run.ts';
+import { JOB_LIST } from '../lib/scheduler.ts';
 import { generateEd25519 } from '../lib/sshkey.ts';
-import { CONTAINER_CAPS } from './node-container.ts';
+import { CONTAINER_CAPS } from '../lib/node-container.ts';
 
 const USAGE = `usage: setup-cluster [-f CONFIG] [options]
 Creates the cluster described by CONFIG (KEY=VALUE, e.g. ec4docker-slurm.config); options override it.
@@ -103,9 +107,11 @@ async function listCluster(config: Config): Promise<void> {
 }
 
 /** Number of jobs the cluster's scheduler holds, or 0 if the frontend does not answer. */
-async function queuedJobs(frontend: string): Promise<number> {
-  const result = await $({ nothrow: true, timeout: '15s' })`docker exec ${frontend} squeue -h -o %i`;
-  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean).length : 0;
+async function queuedJobs(frontend: ContainerSummary): Promise<number> {
+  // The frontend's label, not the config: `-t -s NAME` alone names no middleware.
+  const list = JOB_LIST[(frontend.labels[LABEL_MIDDLEWARE] ?? 'slurm') as Middleware] ?? JOB_LIST.slurm;
+  const result = await $({ nothrow: true, timeout: '15s' })`docker exec ${frontend.name} ${list.argv}`;
+  return result.exitCode === 0 ? list.count(result.stdout) : 0;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -122,7 +128,7 @@ async function terminateCluster(config: Config, options: { purge: boolean; yes: 
   const name = config.serverName;
   const containers = await listContainers(clusterFilter(name));
   const frontend = containers.find((c) => c.labels[LABEL_ROLE] === 'frontend' && c.state === 'running');
-  const jobs = frontend ? await queuedJobs(frontend.name) : 0;
+  const jobs = frontend ? await queuedJobs(frontend) : 0;
   if (jobs > 0 && !options.yes && !(await confirm(`Cluster ${name} has ${jobs} job(s) queued or running; they will be lost. Terminate it?`))) {
     throw new UserError(`cluster ${name} has ${jobs} job(s) queued or running; wait for them, or terminate anyway with -y`);
   }
@@ -180,12 +186,18 @@ async function checkNameConflicts(config: Config, names: ClusterNames): Promise<
 }
 
 async function createCluster(config: Config, names: ClusterNames, options: { yes: boolean; deploy: boolean }): Promise<void> {
-  if (config.middleware !== 'slurm') {
-    throw new UsageError(`middleware ${config.middleware} is not available yet: no ${config.middleware} images can be built here (see README, "Middleware"); use ec4docker-slurm.config`);
+  if (config.middleware === 'torque') {
+    throw new UsageError(`middleware ${config.middleware} is not available yet: no ${config.middleware} images can be built here (see README, "Middleware"); use ec4docker-slurm.config or ec4docker-sge.config`);
   }
   for (const image of [config.frontendImage, config.workerImage]) {
-    if (!(await imageExists(image))) {
+    const labels = await imageLabels(image);
+    if (labels === undefined) {
       throw new UsageError(`image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
+    }
+    // An image of another middleware would start, then never join: say so now.
+    const made = labels[LABEL_MIDDLEWARE];
+    if (made !== undefined && made !== config.middleware) {
+      throw new UsageError(`image ${image} is a ${made} image, but the cluster's middleware is ${config.middleware} (EC4DOCK_MIDDLEWARE)`);
     }
   }
   await checkNameConflicts(config, names);
@@ -200,10 +212,15 @@ async function createCluster(config: Config, names: ClusterNames, options: { yes
 
   const created: Array<{ kind: 'network' | 'volume'; name: string }> = [];
   try {
-    const networkLabels = await inspectLabels('network', names.network);
+    let networkLabels = await inspectLabels('network', names.network);
     if (networkLabels === undefined) {
-      await docker(['network', 'create', ...labelArgs(config, 'network'), names.network], `create network ${names.network}`);
+      await createNetwork(config, names.network);
       created.push({ kind: 'network', name: names.network });
+      networkLabels = (await inspectLabels('network', names.network)) ?? {};
+    }
+    const nodeRange = networkLabels[LABEL_NODE_RANGE];
+    if (!nodeRange && config.middleware === 'sge') {
+      throw new UsageError(`network ${names.network} was not made by ec4docker: Grid Engine nodes need the fixed addresses of a network setup-cluster creates; choose a new EC4DOCK_NETWORK name`);
     }
     if ((await inspectLabels('volume', names.homeVolume)) === undefined) {
       await docker(['volume', 'create', ...labelArgs(config, 'home'), names.homeVolume], `create volume ${names.homeVolume}`);
@@ -224,6 +241,7 @@ async function createCluster(config: Config, names: ClusterNames, options: { yes
       [
         'run', '-d', '--init', '--name', names.frontend, '--hostname', names.frontend, '--network', names.network,
         ...labelArgs(config, 'frontend'),
+        ...(config.middleware === 'sge' && nodeRange ? nodeHosts(names.nodes, nodeRange) : []),
         '-p', config.sshPort ? `${config.sshPort}:22` : '22',
         '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
         ...CONTAINER_CAPS,
@@ -264,6 +282,33 @@ async function waitForFrontend(frontend: string): Promise<void> {
   const logs = await $({ nothrow: true, timeout: '10s' })`docker logs --tail 5 ${frontend}`;
   const why = ready === undefined ? `did not answer within ${READY_TIMEOUT_MS / 1000} s` : `stopped (${ready.slice(8)})`;
   throw new UserError(`frontend ${frontend} ${why}; last log line: ${lastLine(logs.stdout + '\n' + logs.stderr) || 'none'}`);
+}
+
+/**
+ * Creates the cluster's network with its addresses split (lib/addresses.ts): the engine picks a
+ * free subnet first, then the network is made again on it with the lower half for the engine.
+ */
+async function createNetwork(config: Config, network: string): Promise<void> {
+  await docker(['network', 'create', ...labelArgs(config, 'network'), network], `create network ${network}`);
+  let plan: NodeAddressPlan;
+  try {
+    plan = planNodeAddresses(await networkSubnet(network), config.maxNodes);
+  } finally {
+    await docker(['network', 'rm', network], `remove network ${network}`);
+  }
+  await docker(
+    ['network', 'create', '--subnet', plan.subnet, '--ip-range', plan.ipRange, ...labelArgs(config, 'network'), '--label', `${LABEL_NODE_RANGE}=${plan.nodeRange}`, network],
+    `create network ${network}`,
+  );
+}
+
+/**
+ * `--add-host` for every node: Grid Engine's qmaster takes a node only under a name it can
+ * resolve, and Docker's DNS knows a container's name only while it runs. With fixed addresses the
+ * frontend can know every node beforehand, so a node is registered before its container starts.
+ */
+function nodeHosts(nodes: string[], nodeRange: string): string[] {
+  return nodes.flatMap((node, i) => ['--add-host', `${node}:${nodeAddress(nodeRange, i + 1)}`]);
 }
 
 /** Removes what this run created (and any container carrying the cluster's label). */

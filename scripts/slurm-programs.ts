@@ -10,7 +10,7 @@ import { sleep } from '../lib/run.ts';
 import { renderSlurmConf } from '../lib/slurm/conf.ts';
 import { isOff, isUp, nodeReasons, shortStates, updateNodes } from '../lib/slurm/control.ts';
 import { holdOff, holdsOffNodes, OFF_REASON } from '../lib/slurm/power.ts';
-import { removeNodeContainer, startNodeContainer } from './node-container.ts';
+import { removeNodeContainer, startNodeContainer } from '../lib/node-container.ts';
 
 /** The nodes of a Slurm hostlist argument that belong to this cluster (others are logged and skipped). */
 function ourNodes(argv: string[], by: string): { nodes: string[]; config: ReturnType<typeof loadFrontendConfig> } {

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import { $ } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
 import { jobsOnNode, updateNodes } from './control.ts';
-import { holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn } from './power.ts';
+import { awaitPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn, undoPowerOn } from './power.ts';
 import { parseSinfoJson, parseSqueueJson, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
@@ -31,10 +31,10 @@ export function slurmScheduler(config: Config): Scheduler {
         states: new Map(nodes.map((n) => [n.name, n.state])),
       };
     },
-    async powerOn(nodes, by, reason) {
-      await requestPowerOn(config, nodes, by, reason);
-    },
-    powerOff: (node, by, reason) => powerOffNode(config, node, by, reason, { wait: false }),
+    powerOn: (nodes, by, reason) => requestPowerOn(config, nodes, by, reason),
+    awaitPowerOn: (nodes, onUp) => awaitPowerOn(config, nodes, onUp),
+    undoPowerOn: (node, reason, by) => undoPowerOn(config, node, reason, by),
+    powerOff: (node, by, reason, options = {}) => powerOffNode(config, node, by, reason, options),
     async markDown(node, reason) {
       // Asked now, not from the last observation: a job may have been allocated to the node since.
       const jobs = await jobsOnNode(node).catch(() => []);
@@ -48,6 +48,7 @@ export function slurmScheduler(config: Config): Scheduler {
       // Held modes: it stays out of scheduling (down, OFF_REASON) until powered on.
       if (holdsOffNodes(config)) await holdOff(node);
       else await updateNodes([node], 'RESUME');
+      return true;
     },
   };
 }

@@ -4,7 +4,7 @@
 import type { Config } from '../config.ts';
 import { containerState, nodeContainers, removeContainers } from '../docker.ts';
 import { logEvent } from '../events.ts';
-import type { PowerOffResult } from '../scheduler.ts';
+import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
 import { isOff, isUp, jobsOnNode, nodeReason, shortStates, updateNodes } from './control.ts';
 
@@ -80,12 +80,6 @@ export async function awaitPowerOn(config: Config, nodes: string[], onUp: (node:
   return failed;
 }
 
-/** Last line the node's container logged ('' if none or no container). */
-export async function lastLogLine(node: string): Promise<string> {
-  const logs = await $({ nothrow: true, timeout: '10s' })`docker logs --tail 3 ${node}`;
-  return logs.exitCode === 0 ? lastLine(`${logs.stdout}\n${logs.stderr}`) : '';
-}
-
 /** Puts a node whose power-on failed back to powered-off, with no container left. */
 export async function undoPowerOn(config: Config, node: string, reason: string, by: string): Promise<void> {
   await removeContainers([node]);
@@ -120,7 +114,7 @@ export async function holdOff(node: string): Promise<void> {
  * Powers a node off without touching a job: drain (no new job lands), check, then POWER_DOWN;
  * if a job is there, undo the drain and report it busy, or with `wait` wait for the jobs.
  */
-export async function powerOffNode(config: Config, node: string, by: string, reason: string, options: { wait: boolean; onWait?: (jobs: string[]) => void }): Promise<PowerOffResult> {
+export async function powerOffNode(config: Config, node: string, by: string, reason: string, options: PowerOffOptions): Promise<PowerOffResult> {
   const state = (await shortStates([node])).get(node) ?? 'unknown';
   if (isOff(state)) {
     // Slurm already counts it off; a container left behind (orphan) goes too.

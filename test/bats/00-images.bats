@@ -12,13 +12,23 @@ setup() { load helpers; }
 
 @test "an unknown middleware is refused by the image build" {
   run --separate-stderr -2 bash "$ROOT/dockerfiles/build-images.sh" nosuch
-  assert_equal "$stderr" "build-images: unknown middleware 'nosuch' (available: slurm)"
+  assert_equal "$stderr" "build-images: unknown middleware 'nosuch' (available: slurm, sge)"
+  run --separate-stderr -2 bash "$ROOT/dockerfiles/build-images.sh" torque
+  assert_equal "$stderr" 'build-images: no Torque image can be built here: no Torque package exists for Debian 12 (see README, "Middleware")'
+}
+
+@test "npm run images -- sge builds the Grid Engine frontend and working-node images" {
+  run -0 npm run -s images -- sge
+  assert_line --partial '==> [2/3] docker build -t ec4dsge:frontend'
+  assert_line --regexp '^==> images ec4dsge:frontend and ec4dsge:wn built in [0-9]+ s$'
+  run -0 docker image inspect -f '{{index .Config.Labels "org.ec4docker.middleware"}}' ec4dsge:wn
+  assert_output sge
 }
 
 @test "no image holds a munge key or an SSH host or user key" {
-  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn; do
+  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dsge:frontend ec4dsge:wn; do
     run -0 docker run --rm --entrypoint bash "$image" -c \
-      'find /etc/munge /etc/ssh /etc/ec4docker /root /home -type f \( -name "*.key" -o -name "*_key" -o -name "id_*" \) | sort'
+      'find /etc/munge /etc/ssh /etc/ec4docker /root /home /var/lib/gridengine -type f \( -name "*.key" -o -name "*_key" -o -name "id_*" \) 2>/dev/null | sort'
     assert_output ""
   done
 }

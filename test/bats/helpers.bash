@@ -76,3 +76,16 @@ killed_node_job_completes_elsewhere() {
   assert_not_equal "${lines[0]}" "$victim"
   event_logged "$name" vanished "$victim"
 }
+
+# Grid Engine (the sge middleware).
+# sge_queue_empty NAME: no job of any user left in Grid Engine.
+sge_queue_empty() { [ -z "$(docker exec "$1" qstat -u '*')" ]; }
+# sge_job_host NAME JOB: the node a running job is on (empty while it is not running).
+sge_job_host() { docker exec "$1" qstat -u '*' | awk -v j="$2" '$1 == j && $5 ~ /r$/ { sub(/.*@/, "", $8); print $8 }'; }
+sge_job_running() { [ -n "$(sge_job_host "$1" "$2")" ]; }
+sge_job_gone() { ! docker exec "$1" qstat -u '*' | awk '{ print $1 }' | grep -qx "$2"; }
+# sge_job_moved NAME JOB NODE: the job runs, on a node other than NODE.
+sge_job_moved() { local h; h=$(sge_job_host "$1" "$2"); [ -n "$h" ] && [ "$h" != "$3" ]; }
+# sge_hosts NAME: the nodes in the queue's host group (powered on), or NONE.
+sge_hosts() { docker exec "$1" qconf -shgrp @allhosts | awk '$1 == "hostlist" { $1 = ""; print substr($0, 2) }'; }
+sge_no_hosts() { [ "$(sge_hosts "$1")" = NONE ]; }

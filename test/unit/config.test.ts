@@ -23,6 +23,17 @@ describe('config', () => {
     expect(fromText(readFileSync('ec4docker-torque.config', 'utf8')).frontendImage).toBe('ec4dtorque:frontend');
   });
 
+  it('reads the shipped Grid Engine config', () => {
+    const config = fromText(readFileSync('ec4docker-sge.config', 'utf8'));
+    expect([config.middleware, config.frontendImage, config.workerImage, config.elasticity]).toEqual(['sge', 'ec4dsge:frontend', 'ec4dsge:wn', 'monitor']);
+  });
+
+  it("names the middleware's own images when the config names none", () => {
+    expect(fromText('EC4DOCK_MIDDLEWARE=sge\n').workerImage).toBe('ec4dsge:wn');
+    expect(fromText('').frontendImage).toBe('ec4dslurm:frontend');
+    expect(fromText('EC4DOCK_MIDDLEWARE=sge\nEC4DOCK_WN_IMAGENAME=mine:1\n').workerImage).toBe('mine:1');
+  });
+
   it('accepts comments, quotes and export as the original shell-sourced files could hold', () => {
     const config = fromText('# cluster\nexport EC4DOCK_SERVERNAME="hpc1"\nEC4DOCK_MAXNODES=\'12\' # twelve\n');
     expect([config.serverName, config.maxNodes]).toEqual(['hpc1', 12]);
@@ -46,6 +57,8 @@ describe('config', () => {
     ['EC4DOCK_WN_IMAGENAME=Bad Image', 'EC4DOCK_WN_IMAGENAME must be a Docker image reference'],
     ['EC4DOCK_FRONTEND_IMAGENAME=UPPER:tag', 'EC4DOCK_FRONTEND_IMAGENAME must be a Docker image reference'],
     ['EC4DOCK_ELASTICITY=sometimes', 'EC4DOCK_ELASTICITY must be one of none, slurm, monitor, got "sometimes"'],
+    ['EC4DOCK_MIDDLEWARE=pbs', 'EC4DOCK_MIDDLEWARE must be one of slurm, sge, torque, got "pbs"'],
+    ['EC4DOCK_MIDDLEWARE=sge\nEC4DOCK_ELASTICITY=slurm', 'EC4DOCK_ELASTICITY slurm needs EC4DOCK_MIDDLEWARE=slurm (sge has no power saving of its own'],
     ['EC4DOCK_SSH_PORT=70000', 'EC4DOCK_SSH_PORT must be a whole number from 0 to 65535'],
     ['EC4DOCK_DOCKER_HOST=localhost:2375', 'EC4DOCK_DOCKER_HOST must be a unix://, tcp:// or ssh:// address'],
     ['EC4DOCK_PASSWORD=short', 'EC4DOCK_PASSWORD must be at least 8 characters'],

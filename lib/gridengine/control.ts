@@ -1,0 +1,56 @@
+// Grid Engine commands run in the frontend as root (a Grid Engine manager): reading the cluster
+// and adding or removing execution hosts. The parsers they feed are in state.ts.
+import { UserError } from '../errors.ts';
+import { $, lastLine } from '../run.ts';
+import { type GeQstatFull, parseQstatFullXml } from './state.ts';
+
+// The one queue and host group sge-init makes; a node is "on" while it is in the host group.
+export const QUEUE = 'main.q';
+export const HOSTGROUP = '@allhosts';
+
+/** Every queue instance and every live job (all users), from `qstat -f -xml`. */
+export async function readCluster(): Promise<GeQstatFull> {
+  const result = await $({ timeout: '20s' })`qstat -f -xml -u ${'*'}`;
+  return parseQstatFullXml(result.stdout);
+}
+
+// qconf goes on after a failed operation and then exits 1; these lines only say that the
+// wanted state was there already.
+const ALREADY = /already exists|does not exist|is not an? (execution|administrative) host/;
+
+/**
+ * Runs `qconf` with several operations in one call (one qmaster round trip each, one process);
+ * fails with qconf's own message unless every complaint only says the state was already so.
+ */
+export async function qconf(args: string[], action: string): Promise<void> {
+  const result = await $({ nothrow: true, timeout: '30s' })`qconf ${args}`;
+  if (result.exitCode === 0) return;
+  const problems = `${result.stdout}\n${result.stderr}`.split('\n')
+    .filter((l) => l.trim() && !ALREADY.test(l) && !/^root@\S+ (added|modified|removed)|added to|removed from|sent shutdown/.test(l));
+  if (problems.length > 0) throw new UserError(`${action}: qconf: ${lastLine(problems.join('\n'))}`);
+}
+
+/**
+ * Makes nodes execution hosts of the queue. They must resolve (the frontend's /etc/hosts lists
+ * every node): the admin host entry comes last, because the qmaster accepts a node's execd as
+ * soon as it is an admin host (research, pbs-family §2.6 #5).
+ */
+export const registerHosts = (nodes: string[]): Promise<void> =>
+  qconf(nodes.flatMap((n) => ['-aattr', 'hostgroup', 'hostlist', n, HOSTGROUP, '-ah', n]), `register ${nodes.join(',')}`);
+
+/**
+ * Removes a node from Grid Engine: its execd is told to stop first when it still runs (so that
+ * the qmaster drops its connection at once), then host group, exec host and admin host entries.
+ */
+export async function deregisterHost(node: string, options: { running: boolean }): Promise<void> {
+  if (options.running) await qconf(['-ke', node], `stop the execd of ${node}`).catch(() => undefined);
+  await qconf(['-dattr', 'hostgroup', 'hostlist', node, HOSTGROUP, '-de', node, '-dh', node], `deregister ${node}`);
+}
+
+/** `qmod` as a manager (disable, enable, clear errors, force a reschedule). */
+export async function qmod(args: string[], action: string): Promise<void> {
+  const result = await $({ nothrow: true, timeout: '30s' })`qmod ${args}`;
+  if (result.exitCode !== 0) throw new UserError(`${action}: qmod: ${lastLine(`${result.stdout}\n${result.stderr}`) || `exit ${result.exitCode}`}`);
+}
+
+export const queueInstance = (node: string): string => `${QUEUE}@${node}`;

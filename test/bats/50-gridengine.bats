@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# Grid Engine (EC4DOCK_MIDDLEWARE=sge) for real: qmaster in the frontend, execd in the nodes,
+# nodes powered on and off by clues-monitor and by hand, the seed's `echo ... | qsub` as ubuntu.
+
+setup_file() {
+  load helpers
+  export NAME=$(unique_name ec4ge)
+  # The shipped config, with this run's names and a short idle time.
+  { cat "$ROOT/ec4docker-sge.config"
+    echo "EC4DOCK_SERVERNAME=$NAME"; echo "EC4DOCK_NODEBASENAME=${NAME}n"; echo EC4DOCK_MAXNODES=2
+    echo EC4DOCK_IDLE_TIME=10; echo EC4DOCK_MAX_WAIT_POWERON=30; } >"$BATS_FILE_TMPDIR/c"
+  "$SETUP" -f "$BATS_FILE_TMPDIR/c" >"$BATS_FILE_TMPDIR/setup.out"
+}
+
+setup() { load helpers; }
+teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
+
+@test "setup-cluster -f ec4docker-sge.config: a Grid Engine frontend, every node off" {
+  run -0 cat "$BATS_FILE_TMPDIR/setup.out"
+  assert_line --index 0 "cluster $NAME is up: frontend $NAME, nodes ${NAME}n1..${NAME}n2 (elastic: monitor)"
+  run -0 fe "$NAME" qconf -sq main.q
+  assert_line --regexp '^hostlist +@allhosts$'
+  assert_line --regexp '^load_thresholds +NONE$'
+  run -0 sge_hosts "$NAME"
+  assert_output NONE
+  run -0 node_containers "$NAME"
+  assert_output ""
+  # Each node has a fixed address in the network's upper half, known to the frontend beforehand.
+  range=$(docker network inspect -f '{{index .Labels "org.ec4docker.node-range"}}' "$NAME-net")
+  assert_regex "$range" '^[0-9.]+/[0-9]+$'
+  run -0 fe "$NAME" getent hosts "${NAME}n2"
+  assert_output --regexp "^[0-9.]+ +${NAME}n2$"
+}
+
+@test "qsub as ubuntu with every node off: a node powers on, runs the job, output in /home, then goes off" {
+  run -0 as_ubuntu "$NAME" 'echo "hostname && sleep 2" | qsub -terse'
+  job=$output
+  wait_until 60 sge_job_gone "$NAME" "$job"
+  run -0 fe "$NAME" cat "/home/ubuntu/STDIN.o$job"
+  assert_output --regexp "^${NAME}n[12]$"
+  node=$output
+  event_logged "$NAME" power_on "$node"
+  # Idle for 10 s, then powered off: out of Grid Engine and no container.
+  wait_until 60 no_node_container "$NAME"
+  wait_until 10 sge_no_hosts "$NAME"
+  event_logged "$NAME" power_off "$node"
+}
+
+@test "poweron and poweroff by hand; a node running a job is not powered off" {
+  run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
+  assert_output --regexp "^${NAME}n2: on \(ok 0/[0-9]+\)$"
+  run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
+  assert_output "${NAME}n2: already on"
+  run -0 fe "$NAME" qstat -f -q "main.q@${NAME}n2"
+  assert_line --partial lx-amd64
+  run -0 as_ubuntu "$NAME" "echo 'sleep 30' | qsub -terse -l h=${NAME}n2"
+  job=$output
+  wait_until 30 sge_job_running "$NAME" "$job"
+  run --separate-stderr -1 fe "$NAME" /opt/ec4docker/poweroff "${NAME}n2"
+  assert_equal "$stderr" "poweroff: refused: ${NAME}n2 runs job(s) $job; wait for the jobs, or use --drain to drain and wait"
+  # The refusal left the node as it was: enabled, its job running.
+  run -0 fe "$NAME" qstat -f -q "main.q@${NAME}n2"
+  refute_line --regexp "main\.q@${NAME}n2 .* d$"
+  run -0 sge_job_host "$NAME" "$job"
+  assert_output "${NAME}n2"
+  fe "$NAME" qdel "$job" >/dev/null
+  wait_until 20 sge_job_gone "$NAME" "$job"
+  run -0 fe "$NAME" /opt/ec4docker/poweroff "${NAME}n2"
+  assert_output "${NAME}n2: off"
+  run -0 sge_hosts "$NAME"
+  refute_output --partial "${NAME}n2"
+  run -1 docker inspect "${NAME}n2"
+  run -2 fe "$NAME" /opt/ec4docker/poweron nosuchnode
+}
+
+@test "a busy node's container is killed: its job runs again on the other node and completes" {
+  run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n1" "${NAME}n2"
+  run -0 as_ubuntu "$NAME" "qsub -terse -j y -o killed.out -b y bash -c 'hostname; sleep 8; echo finished'"
+  job=$output
+  wait_until 30 sge_job_running "$NAME" "$job"
+  victim=$(sge_job_host "$NAME" "$job")
+  docker kill "$victim" >/dev/null
+  # rescheduled at once (Grid Engine alone would keep it "running" on the lost node for ever)
+  wait_until 10 sge_job_moved "$NAME" "$job" "$victim"
+  wait_until 60 sge_job_gone "$NAME" "$job"
+  run -0 fe "$NAME" tail -n 2 /home/ubuntu/killed.out
+  assert_line --index 1 finished
+  assert_not_equal "${lines[0]}" "$victim"
+  event_logged "$NAME" vanished "$victim"
+}
+
+@test "clues-monitor status shows Grid Engine's view of each node" {
+  run -0 fe "$NAME" /opt/ec4docker/clues-monitor status
+  assert_line --index 0 "cluster $NAME: elasticity monitor, clues-monitor running"
+  assert_line --regexp '^NODE +CONTAINER +SGE +IDLE +FAILED +REASON$'
+  assert_line --regexp "^${NAME}n1 "
+}
+
+@test "EC4DOCK_ELASTICITY=slurm is refused for Grid Engine, before anything is made" {
+  make_config "$BATS_TEST_TMPDIR/bad" EC4DOCK_MIDDLEWARE=sge EC4DOCK_ELASTICITY=slurm "EC4DOCK_SERVERNAME=${NAME}x"
+  run --separate-stderr -2 "$SETUP" -f "$BATS_TEST_TMPDIR/bad"
+  assert_equal "$stderr" "setup-cluster: $BATS_TEST_TMPDIR/bad: EC4DOCK_ELASTICITY slurm needs EC4DOCK_MIDDLEWARE=slurm (sge has no power saving of its own: use monitor or none), got \"slurm\""
+  run -0 labelled "${NAME}x"
+  assert_output ""
+}
+
+@test "terminate: refused while a job is queued, then -y --purge leaves nothing" {
+  run -0 as_ubuntu "$NAME" "echo hostname | qsub -terse -h"
+  run --separate-stderr -1 "$SETUP" -t -s "$NAME" </dev/null
+  assert_equal "$stderr" "setup-cluster: cluster $NAME has 1 job(s) queued or running; wait for them, or terminate anyway with -y"
+  run -0 "$SETUP" -t -y --purge -s "$NAME"
+  run -0 labelled "$NAME"
+  assert_output ""
+}
