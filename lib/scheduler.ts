@@ -1,9 +1,9 @@
 // The middleware plug-in point: what clues-monitor needs from a batch system. Each middleware
 // implements it once (lib/<middleware>/adapter.ts); the monitor and its status use nothing else.
 import type { Config } from './config.ts';
-import { UsageError } from './errors.ts';
 import { gridEngineScheduler } from './gridengine/adapter.ts';
 import { slurmScheduler } from './slurm/adapter.ts';
+import { torqueScheduler } from './torque/adapter.ts';
 import type { JobView, NodeView } from './views.ts';
 
 /** The scheduler's picture of the cluster's nodes and live jobs, in neutral views. */
@@ -46,7 +46,7 @@ export interface Scheduler {
 export function schedulerFor(config: Config): Scheduler {
   if (config.middleware === 'slurm') return slurmScheduler(config);
   if (config.middleware === 'sge') return gridEngineScheduler(config);
-  throw new UsageError(`middleware ${config.middleware} has no adapter yet`);
+  return torqueScheduler(config);
 }
 
 /**

@@ -187,7 +187,7 @@ async function checkNameConflicts(config: Config, names: ClusterNames): Promise<
 
 async function createCluster(config: Config, names: ClusterNames, options: { yes: boolean; deploy: boolean }): Promise<void> {
   if (config.middleware === 'torque') {
-    throw new UsageError(`middleware ${config.middleware} is not available yet: no ${config.middleware} images can be built here (see README, "Middleware"); use ec4docker-slurm.config or ec4docker-sge.config`);
+    throw new UsageError('middleware torque is not available: no Torque image can be built here (no Torque package exists for Debian 12; see README, "Torque"); use ec4docker-slurm.config or ec4docker-sge.config');
   }
   for (const image of [config.frontendImage, config.workerImage]) {
     const labels = await imageLabels(image);
@@ -241,7 +241,7 @@ async function createCluster(config: Config, names: ClusterNames, options: { yes
       [
         'run', '-d', '--init', '--name', names.frontend, '--hostname', names.frontend, '--network', names.network,
         ...labelArgs(config, 'frontend'),
-        ...(config.middleware === 'sge' && nodeRange ? nodeHosts(names.nodes, nodeRange) : []),
+        ...(config.middleware !== 'slurm' && nodeRange ? nodeHosts(names.nodes, nodeRange) : []),
         '-p', config.sshPort ? `${config.sshPort}:22` : '22',
         '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
         ...CONTAINER_CAPS,
@@ -303,8 +303,8 @@ async function createNetwork(config: Config, network: string): Promise<void> {
 }
 
 /**
- * `--add-host` for every node: Grid Engine's qmaster takes a node only under a name it can
- * resolve, and Docker's DNS knows a container's name only while it runs. With fixed addresses the
+ * `--add-host` for every node: Grid Engine's qmaster (and Torque's server) take a node only
+ * under a name they can resolve, and Docker's DNS knows a container's name only while it runs. With fixed addresses the
  * frontend can know every node beforehand, so a node is registered before its container starts.
  */
 function nodeHosts(nodes: string[], nodeRange: string): string[] {

@@ -1,6 +1,7 @@
 // Grid Engine's implementation of the middleware plug-in point (lib/scheduler.ts). Grid Engine
 // has no power saving: a node is powered on by making it an execution host of the queue and
 // starting its container, and powered off by the reverse; off nodes are simply not in the queue.
+import { awaitNodes } from '../await-nodes.ts';
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { containerState, nodeContainers, removeContainers } from '../docker.ts';
@@ -76,27 +77,14 @@ export function gridEngineScheduler(config: Config): Scheduler {
       return { already, starting };
     },
 
-    async awaitPowerOn(nodes, onUp) {
-      const deadline = Date.now() + (config.maxWaitPowerOnSeconds + 5) * 1000;
-      const failed = new Map<string, string>();
-      let waiting = [...nodes];
-      while (waiting.length > 0 && Date.now() < deadline) {
-        await sleep(250);
-        const [full, containers] = await Promise.all([readCluster(), nodeContainers(config.serverName)]);
-        const mine = instances(full, ours);
-        for (const node of [...waiting]) {
-          const q = mine.get(node);
-          const container = containers.get(node)?.state;
-          if (isUp(q)) onUp(node, describe(q!));
-          else if (container !== 'running' && container !== 'created') failed.set(node, `its container ${container ?? 'vanished'} before sge_execd registered`);
-          else if (!q) failed.set(node, 'it was removed from the queue while booting');
-          else continue;
-          waiting = waiting.filter((n) => n !== node);
-        }
-      }
-      for (const node of waiting) failed.set(node, `did not join Grid Engine within ${config.maxWaitPowerOnSeconds} s`);
-      return failed;
-    },
+    awaitPowerOn: (nodes, onUp) => awaitNodes(config, nodes, 'sge_execd', async () => {
+      const mine = instances(await readCluster(), ours);
+      return (node) => {
+        const q = mine.get(node);
+        if (isUp(q)) return { up: describe(q!) };
+        return q ? undefined : { failed: 'it was removed from the queue while booting' };
+      };
+    }, onUp),
 
     undoPowerOn: undo,
 

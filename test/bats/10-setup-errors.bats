@@ -59,7 +59,11 @@ refused() {
 }
 
 @test "the Torque config fails clearly instead of half-working" {
-  refused 2 'middleware torque is not available yet: no torque images can be built here (see README, "Middleware"); use ec4docker-slurm.config' -f "$ROOT/ec4docker-torque.config" -s "$NAME"
+  refused 2 'middleware torque is not available: no Torque image can be built here (no Torque package exists for Debian 12; see README, "Torque"); use ec4docker-slurm.config or ec4docker-sge.config' -f "$ROOT/ec4docker-torque.config" -s "$NAME"
+}
+
+@test "an image made for another middleware is refused before anything is made" {
+  refused 2 "image ec4dslurm:wn is a slurm image, but the cluster's middleware is sge (EC4DOCK_MIDDLEWARE)" -f "$ROOT/ec4docker-sge.config" -w ec4dslurm:wn -s "$NAME"
 }
 
 @test "an engine that does not answer is reported with how to get one" {

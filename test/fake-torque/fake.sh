@@ -1,0 +1,21 @@
+#!/bin/bash
+# A fake Torque (and docker) command for test/unit/torque-adapter.test.ts: records its argv in
+# $FAKE_LOG and replays recorded real outputs (test/fixtures/torque) named by $FAKE_PBSNODES and
+# $FAKE_QSTAT. Linked as pbsnodes, qstat, qmgr, qrerun and docker.
+cmd=$(basename "$0")
+echo "$cmd $*" >>"$FAKE_LOG"
+case "$cmd $1" in
+  "pbsnodes -x")
+    if [ "$FAKE_PBSNODES" = empty ]; then
+      echo 'pbsnodes: Server has no node list MSG=node list is empty - check '"'"'server_priv/nodes'"'"' file' >&2; exit 1
+    fi
+    cat "$FAKE_PBSNODES" ;;
+  "qstat -f") cat "$FAKE_QSTAT" ;;
+  "docker ps") ;;                                   # no node container
+  "docker container") echo "Error: No such container: ${*: -1}" >&2; exit 1 ;;
+  "docker network") echo null ;;                    # a network without ec4docker's node range
+  "docker run") echo 0123456789ab ;;
+  "docker rm") ;;
+  pbsnodes* | qmgr* | qrerun*) ;;
+  *) echo "fake: unexpected call: $cmd $*" >&2; exit 3 ;;
+esac
