@@ -1,12 +1,12 @@
 // Grid Engine's implementation of the middleware plug-in point (lib/scheduler.ts). Grid Engine
 // has no power saving: a node is powered on by making it an execution host of the queue and
 // starting its container, and powered off by the reverse; off nodes are simply not in the queue.
-import { awaitNodes } from '../await-nodes.ts';
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { containerState, nodeContainers, removeContainers } from '../docker.ts';
 import { logEvent } from '../events.ts';
-import { removeNodeContainer, startNodeContainer } from '../node-container.ts';
+import { awaitNodes, startNodes } from '../node-boot.ts';
+import { removeNodeContainer } from '../node-container.ts';
 import { sleep } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
 import { deregisterHost, qmod, queueInstance, QUEUE, readCluster, registerHosts } from './control.ts';
@@ -62,18 +62,7 @@ export function gridEngineScheduler(config: Config): Scheduler {
       if (starting.length === 0) return { already, starting };
       // Registered first (it then shows as booting), so that no one takes the container for an orphan.
       await registerHosts(starting.filter((n) => !mine.has(n)));
-      const failures: string[] = [];
-      await Promise.all(starting.map(async (node) => {
-        logEvent({ action: 'power_on', node, by, reason: reason(node), state: mine.has(node) ? describe(mine.get(node)!) : 'off' });
-        try {
-          await startNodeContainer(config, node);
-        } catch (error) {
-          const why = error instanceof Error ? error.message : String(error);
-          await undo(node, why, by);
-          failures.push(`${node}: ${why}`);
-        }
-      }));
-      if (failures.length > 0) throw new Error(`power-on failed, node(s) removed again: ${failures.join('; ')}`);
+      await startNodes(config, starting, { by, reason, undo, stateOf: (n) => (mine.has(n) ? describe(mine.get(n)!) : 'off') });
       return { already, starting };
     },
 

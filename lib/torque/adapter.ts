@@ -2,12 +2,12 @@
 // of control.ts. A node is on while the server lists it: power-on creates it (qmgr) and starts its
 // container, power-off marks it offline, checks for jobs, deletes it and removes the container.
 // NOT verified against a live Torque server; tested against fake commands replaying real outputs.
-import { awaitNodes } from '../await-nodes.ts';
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { containerState, nodeContainers, removeContainers } from '../docker.ts';
 import { logEvent } from '../events.ts';
-import { removeNodeContainer, startNodeContainer } from '../node-container.ts';
+import { awaitNodes, startNodes } from '../node-boot.ts';
+import { removeNodeContainer } from '../node-container.ts';
 import { sleep } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
 import { clearOffline, createNode, deleteNode, offline, readJobs, readNodes, rerun } from './control.ts';
@@ -52,19 +52,14 @@ export function torqueScheduler(config: Config): Scheduler {
       const [known, containers] = await Promise.all([nodesByName(), nodeContainers(config.serverName)]);
       const already = nodes.filter((n) => isUp(known.get(n)) && containers.get(n)?.state === 'running');
       const starting = nodes.filter((n) => !already.includes(n));
-      const failures: string[] = [];
-      await Promise.all(starting.map(async (node) => {
-        logEvent({ action: 'power_on', node, by, reason: reason(node), state: known.get(node)?.state ?? 'off' });
-        try {
-          if (!known.has(node)) await createNode(node, np); // listed first: no one takes the container for an orphan
-          await startNodeContainer(config, node);
-        } catch (error) {
-          const why = error instanceof Error ? error.message : String(error);
-          await undo(node, why, by);
-          failures.push(`${node}: ${why}`);
-        }
-      }));
-      if (failures.length > 0) throw new Error(`power-on failed, node(s) removed again: ${failures.join('; ')}`);
+      await startNodes(config, starting, {
+        by, reason, undo,
+        stateOf: (n) => known.get(n)?.state ?? 'off',
+        // Listed first (it then shows as booting), so that no one takes the container for an orphan.
+        prepare: async (n) => {
+          if (!known.has(n)) await createNode(n, np);
+        },
+      });
       return { already, starting };
     },
 

@@ -43,7 +43,7 @@ describe('Torque adapter, replayed outputs', () => {
     // Completed jobs and jobs on other clusters' hosts (node01...) are left out; queued ones wait.
     expect(view.jobs.length).toBeGreaterThan(0);
     expect(view.jobs.every((j) => j.waitsForNodes && j.nodes.length === 0)).toBe(true);
-    expect(calls()).toEqual(['pbsnodes -x', 'qstat -f -x']);
+    expect(calls().sort()).toEqual(['pbsnodes -x', 'qstat -f -x']); // read together, in either order
   });
 
   it('reads a server with no node yet as no node', async () => {

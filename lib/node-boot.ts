@@ -1,8 +1,38 @@
-// Waiting for powered-on nodes to join a scheduler that has no power saving of its own (Grid
-// Engine, Torque): the scheduler's view and the node containers, looked at together.
+// Booting nodes for a scheduler that has no power saving of its own (Grid Engine, Torque): the
+// containers started together, then the scheduler's view and the containers looked at together.
 import type { Config } from './config.ts';
 import { nodeContainers } from './docker.ts';
+import { logEvent } from './events.ts';
+import { startNodeContainer } from './node-container.ts';
 import { sleep } from './run.ts';
+
+export interface StartNodesOptions {
+  by: string;
+  reason: (node: string) => string;
+  // The node's scheduler state before, for the event log.
+  stateOf: (node: string) => string;
+  // Done for each node before its container starts (e.g. making it known to the scheduler).
+  prepare?: (node: string) => Promise<void>;
+  // Puts a node that failed back to off.
+  undo: (node: string, why: string, by: string) => Promise<void>;
+}
+
+/** Starts the nodes' containers together; a node that fails is undone, and the failures thrown. */
+export async function startNodes(config: Config, nodes: string[], options: StartNodesOptions): Promise<void> {
+  const failures: string[] = [];
+  await Promise.all(nodes.map(async (node) => {
+    logEvent({ action: 'power_on', node, by: options.by, reason: options.reason(node), state: options.stateOf(node) });
+    try {
+      await options.prepare?.(node);
+      await startNodeContainer(config, node);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      await options.undo(node, why, options.by);
+      failures.push(`${node}: ${why}`);
+    }
+  }));
+  if (failures.length > 0) throw new Error(`power-on failed, node(s) removed again: ${failures.join('; ')}`);
+}
 
 /** What the scheduler says of a booting node: up (with its state for people), failed, or not yet. */
 export type BootCheck = { up: string } | { failed: string } | undefined;
