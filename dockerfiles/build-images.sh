@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Builds the images of a middleware: npm run images -- slurm|sge   (default: slurm)
+# Builds the images of a middleware: npm run images -- slurm|sge|torque   (default: slurm)
 # BASE_IMAGE=debian:bookworm uses a registry's image; otherwise the base is made locally
 # (debootstrap + docker import). Needs dist/ec4d (npm run build) for the frontend.
+# Torque exists only for Fedora / EPEL 9: TORQUE_BASE names such an image (e.g. fedora:41), which
+# needs a registry; those images were never built where ec4docker is developed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 middleware=${1:-slurm}
 case "$middleware" in
   slurm | sge) prefix=ec4d$middleware ;;
-  torque) echo "build-images: no Torque image can be built here: no Torque package exists for Debian 12 (see README, \"Middleware\")" >&2; exit 2 ;;
-  *) echo "build-images: unknown middleware '$middleware' (available: slurm, sge)" >&2; exit 2 ;;
+  torque)
+    prefix=ec4dtorque
+    [ -n "${TORQUE_BASE:-}" ] || {
+      echo "build-images: no Torque image can be built from Debian 12 (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, \"Torque\")" >&2
+      exit 2
+    } ;;
+  *) echo "build-images: unknown middleware '$middleware' (available: slurm, sge, torque)" >&2; exit 2 ;;
 esac
 base=${BASE_IMAGE:-ec4docker/debian:bookworm}
 [ -x dist/ec4d ] || { echo "build-images: dist/ec4d is missing; run: npm run build" >&2; exit 2; }
 if [ "$base" = ec4docker/debian:bookworm ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
 step() { echo "==> [$1] docker build -t $2 -f $3"; }
 args=(--build-arg "BASE_IMAGE=$base" --build-arg EC4D_BASE=ec4docker:base)
+[ "$middleware" != torque ] || args+=(--build-arg "TORQUE_BASE=$TORQUE_BASE")
 started=$SECONDS
 step 1/3 ec4docker:base dockerfiles/base/Dockerfile
 docker build "${args[@]}" -t ec4docker:base -f dockerfiles/base/Dockerfile .

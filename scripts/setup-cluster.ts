@@ -186,11 +186,11 @@ async function checkNameConflicts(config: Config, names: ClusterNames): Promise<
 }
 
 async function createCluster(config: Config, names: ClusterNames, options: { yes: boolean; deploy: boolean }): Promise<void> {
-  if (config.middleware === 'torque') {
-    throw new UsageError('middleware torque is not available: no Torque image can be built here (no Torque package exists for Debian 12; see README, "Torque"); use ec4docker-slurm.config or ec4docker-sge.config');
-  }
   for (const image of [config.frontendImage, config.workerImage]) {
     const labels = await imageLabels(image);
+    if (labels === undefined && config.middleware === 'torque') {
+      throw new UsageError(`image ${image} not found, and Torque images cannot be built from Debian 12 (it has no Torque package): build them where a registry is reachable with TORQUE_BASE=fedora:41 npm run images -- torque (see README, "Torque"), or use ec4docker-slurm.config or ec4docker-sge.config`);
+    }
     if (labels === undefined) {
       throw new UsageError(`image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
     }
