@@ -27,7 +27,7 @@ export function slurmScheduler(config: Config): Scheduler {
       const jobs = parseSqueueJson(squeue.stdout).filter((j) => LIVE_JOB.test(j.state));
       return {
         nodes: nodes.map(toNodeView),
-        jobs: jobs.map((j) => toJobView(j, nodes)),
+        jobs: jobs.map((j) => toJobView(j, nodes, Date.now() / 1000)),
         states: new Map(nodes.map((n) => [n.name, n.state])),
       };
     },

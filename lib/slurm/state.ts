@@ -45,7 +45,10 @@ export interface SlurmJob {
   requiredNodes: string[];
   // Epoch seconds, only from JSON.
   submitTime?: number;
+  // When it may start: in the future for a --begin job (JSON only; undefined when 0, e.g. held).
   eligibleTime?: number;
+  // 'afterok:1(unfulfilled)' (JSON only; '' for none).
+  dependency?: string;
   // From the reason alone; toJobView refines it with the node states.
   waitsForNodes: boolean;
 }
@@ -163,6 +166,7 @@ export function parseSqueueJson(text: string): SlurmJob[] {
     partition: String(j.partition ?? ''), user: String(j.user_name ?? ''), name: String(j.name ?? ''),
     requiredNodes: String(j.required_nodes ?? ''),
     submitTime: num(j.submit_time) || undefined, eligibleTime: num(j.eligible_time) || undefined,
+    dependency: String(j.dependency ?? ''),
   }));
 }
 
@@ -176,7 +180,9 @@ function job(raw: RawJob): SlurmJob {
     ...raw, state, reason,
     nodes: expandHostlist(raw.nodes), requiredNodes: expandHostlist(raw.requiredNodes),
     nodeCount: raw.nodeCount || 0, cpus: raw.cpus || 0,
-    waitsForNodes: jobWaitsForNodes(state, reason),
+    // A job waiting for another one is not waiting for nodes, whatever its reason says: right
+    // after sbatch it shows ReqNodeNotAvail like any other while nodes are held off (fixture 21).
+    waitsForNodes: jobWaitsForNodes(state, reason) && !/\((unfulfilled|failed)\)/.test(raw.dependency ?? ''),
   };
 }
 
@@ -190,16 +196,19 @@ export function toNodeView(n: SlurmNode): NodeView {
 /**
  * The neutral job view. With node states at hand, a job waiting for specific nodes (`-w`, or
  * 'ReqNodeNotAvail, UnavailableNodes:...') waits for power only if one of them is off and usable:
- * 04 job 11 wants the drained f1-node2, which no power-on will fix.
+ * 04 job 11 wants the drained f1-node2, which no power-on will fix. `now` (epoch seconds): a job
+ * whose eligible time is later does not wait for nodes yet.
  */
-export function toJobView(j: SlurmJob, nodes: SlurmNode[] = []): JobView {
+export function toJobView(j: SlurmJob, nodes: SlurmNode[] = [], now?: number): JobView {
   const views = new Map(nodes.map((n) => [n.name, toNodeView(n)]));
   const startable = (name: string) => {
     const v = views.get(name);
     return !v || (v.usable && (v.power === 'off' || v.power === 'powering_down'));
   };
   const wanted = j.requiredNodes.length ? j.requiredNodes : unavailableNodes(j.reason);
-  const waits = j.waitsForNodes && (!wanted.length || !views.size || wanted.some(startable));
+  // A --begin job is not eligible before its time (fixture 21: ReqNodeNotAvail until the next pass).
+  const early = now !== undefined && j.eligibleTime !== undefined && j.eligibleTime > now;
+  const waits = j.waitsForNodes && !early && (!wanted.length || !views.size || wanted.some(startable));
   return { id: j.id, waitsForNodes: waits, nodeCount: j.nodeCount, nodes: j.nodes, requiredNodes: j.requiredNodes };
 }
 

@@ -53,6 +53,21 @@ teardown_file() { load helpers; destroy "$NAME"; }
   killed_node_job_completes_elsewhere "$NAME"
 }
 
+@test "held, dependent and begin-time jobs power no node on" {
+  wait_until 60 no_node_container "$NAME"
+  held=$(as_ubuntu "$NAME" "sbatch --parsable -H --wrap hostname")
+  begin=$(as_ubuntu "$NAME" "sbatch --parsable --begin=now+3600 --wrap hostname")
+  dep=$(as_ubuntu "$NAME" "sbatch --parsable --dependency=afterok:$held --wrap hostname")
+  # (Right after sbatch they may show ReqNodeNotAvail, like a job that does wait for a node: 25 ms
+  # to 1.6 s measured. The unit tests on fixture 21 cover that window; this is the steady state.)
+  for _ in $(seq 1 8); do
+    run -0 node_containers "$NAME"
+    assert_output ""
+    sleep 1
+  done
+  fe "$NAME" scancel "$held" "$begin" "$dep"
+}
+
 @test "clues-monitor status shows every node, for people and as JSON" {
   run -0 fe "$NAME" /opt/ec4docker/clues-monitor status
   assert_line --index 0 "cluster $NAME: elasticity monitor, clues-monitor running"

@@ -233,3 +233,31 @@ describe('pending reasons', () => {
     expect(unavailableNodes('Resources')).toEqual([]);
   });
 });
+
+describe('just-submitted jobs while nodes are held off (fixture 21, captured in an ec4docker frontend)', () => {
+  const early = parseSqueueJson(fixture('21-ec4docker-just-submitted.squeue.json'));
+  const later = parseSqueueJson(fixture('21-ec4docker-three-seconds-later.squeue.json'));
+  // The capture's clock: every job was submitted at this second.
+  const now = early[0].submitTime!;
+
+  it('shows ReqNodeNotAvail for every job not held, whatever keeps it from starting', () => {
+    expect(early.map((j) => [j.id, j.reason])).toEqual([['1', 'JobHeldUser'], ['2', 'ReqNodeNotAvail'], ['3', 'ReqNodeNotAvail'], ['4', 'ReqNodeNotAvail']]);
+  });
+
+  it('only the plain job waits for nodes: not the held, the --begin or the dependent one', () => {
+    expect(early.map((j) => toJobView(j, [], now)).filter((v) => v.waitsForNodes).map((v) => v.id)).toEqual(['4']);
+    expect(early.find((j) => j.id === '3')?.dependency).toBe('afterok:1(unfulfilled)');
+  });
+
+  it('a --begin job waits for nodes once its time has come', () => {
+    const begin = early.find((j) => j.id === '2')!;
+    expect(toJobView(begin, [], begin.eligibleTime! + 1).waitsForNodes).toBe(true);
+  });
+
+  it('three seconds later Slurm names the real reasons, and the plain job has its node', () => {
+    expect(later.map((j) => [j.id, j.state, j.reason])).toEqual([
+      ['1', 'PENDING', 'JobHeldUser'], ['2', 'PENDING', 'BeginTime'], ['3', 'PENDING', 'Dependency'], ['4', 'CONFIGURING', 'None'],
+    ]);
+    expect(later.map((j) => toJobView(j, [], now + 3)).some((v) => v.waitsForNodes)).toBe(false);
+  });
+});
