@@ -24,7 +24,9 @@ export async function startNodes(config: Config, nodes: string[], options: Start
     logEvent({ action: 'power_on', node, by: options.by, reason: options.reason(node), state: options.stateOf(node) });
     try {
       await options.prepare?.(node);
+      const started = Date.now();
       await startNodeContainer(config, node);
+      logEvent({ action: 'started', node, by: options.by, reason: 'container started', ms: Date.now() - started });
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       await options.undo(node, why, options.by);

@@ -18,3 +18,9 @@ rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d /etc/munge/munge.key
 # itself "<container>": without ignore_fqdn the qmaster refuses every execd.
 sed -i 's/^ignore_fqdn .*/ignore_fqdn             true/' /var/lib/gridengine/default/common/bootstrap
 grep -q '^ignore_fqdn *true' /var/lib/gridengine/default/common/bootstrap
+# Every Grid Engine command goes through a wrapper that computes the architecture twice with a
+# shell script: 0.54 s for a qstat, 0.06 s with the architecture written down (measured here).
+arch=$(/usr/share/gridengine/util/arch)
+sed -i "s|^DEFAULT_SGE_ARCH=.*|DEFAULT_SGE_ARCH=$arch|" /usr/share/gridengine/gridengine-wrapper
+sed -i "s|^SGE_ARCH=.*|SGE_ARCH=$arch|" /etc/default/gridengine
+grep -q "^DEFAULT_SGE_ARCH=$arch\$" /usr/share/gridengine/gridengine-wrapper
