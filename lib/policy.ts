@@ -35,6 +35,9 @@ export interface PowerAction {
   kind: 'power_on' | 'power_off' | 'set_aside' | 'recover';
   node: string;
   reason: string;
+  // A power-on for extraNodesFree alone, not for a waiting job (a scheduler with its own power
+  // saving starts nodes for jobs itself, but never keeps idle ones warm).
+  warm?: boolean;
 }
 
 export interface PlanInput {
@@ -125,8 +128,9 @@ export function planPower(input: PlanInput): Plan {
 
   let bootSlots = (config.maxBootingNodes > 0 ? config.maxBootingNodes : Infinity) - booting.length;
   let nodeSlots = config.maxNodes - nodes.filter((n) => n.power === 'on').length - booting.length;
-  const powerOn = (n: NodeView, reason: string) => {
+  const powerOn = (n: NodeView, reason: string, warm = false) => {
     act('power_on', n.name, reason);
+    if (warm) actions[actions.length - 1].warm = true;
     history[n.name].poweringOnSince = now;
     bootSlots--;
     nodeSlots--;
@@ -141,9 +145,11 @@ export function planPower(input: PlanInput): Plan {
   const why = demand > 0
     ? `job(s) ${waiting.map((j) => j.id).join(',')} wait for ${demand} node(s); ${free} free or booting`
     : `keep ${config.extraNodesFree} idle node(s) ready; ${free} free or booting`;
+  // The first ones started go to the waiting jobs, the rest only keep nodes warm.
+  let forJobs = Math.max(0, demand - free);
   for (const n of candidates) {
     if (need <= 0 || bootSlots <= 0 || nodeSlots <= 0) break;
-    powerOn(n, why);
+    powerOn(n, why, forJobs-- <= 0);
     need--;
   }
 

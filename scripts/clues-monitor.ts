@@ -146,10 +146,14 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
   return next;
 }
 
-/** In mode slurm, Slurm powers nodes on and off itself; the monitor only recovers and sets aside. */
+/**
+ * In mode slurm, Slurm powers nodes on for jobs and off when idle (SuspendExcNodes keeps the warm
+ * ones on); the monitor recovers, sets aside, and starts the nodes kept warm (EXTRA_NODES_FREE).
+ */
 function shouldApply(config: Config, action: PowerAction): boolean {
   if (config.elasticity === 'monitor') return true;
-  return action.kind === 'recover' || action.kind === 'set_aside';
+  if (config.elasticity === 'none') return action.kind === 'recover' || action.kind === 'set_aside';
+  return action.kind === 'recover' || action.kind === 'set_aside' || (action.kind === 'power_on' && action.warm === true);
 }
 
 async function apply(scheduler: Scheduler, action: PowerAction): Promise<void> {

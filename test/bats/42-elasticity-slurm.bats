@@ -37,3 +37,21 @@ teardown_file() { load helpers; destroy "$NAME"; }
   wait_until 10 no_node_container "$NAME"
   event_logged "$NAME" orphan_removed "${NAME}n2"
 }
+
+@test "EC4DOCK_EXTRA_NODES_FREE: one node is kept on and idle, past the idle time (clues-monitor starts it, Slurm keeps it)" {
+  local warm
+  warm=$(unique_name ec4tw)
+  make_config "$BATS_TEST_TMPDIR/w" "EC4DOCK_SERVERNAME=$warm" "EC4DOCK_NODEBASENAME=${warm}n" EC4DOCK_MAXNODES=2 \
+    EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=2 EC4DOCK_EXTRA_NODES_FREE=1
+  "$SETUP" -f "$BATS_TEST_TMPDIR/w" >/dev/null
+  run -0 fe "$warm" scontrol show config
+  assert_line --regexp "^SuspendExcNodes += ${warm}n\[1-2\]:1$"
+  wait_until 30 node_state_matches "$warm" "${warm}n1" idle
+  # Well past the 2 s idle time: still on, and the other node still off.
+  sleep 8
+  run -0 node_state_matches "$warm" "${warm}n1" idle
+  run -0 node_state_matches "$warm" "${warm}n2" 'idle~'
+  run -0 node_containers "$warm"
+  assert_output "${warm}n1 "
+  destroy "$warm"
+}

@@ -104,6 +104,14 @@ describe('keeping nodes warm', () => {
   it('adds extraNodesFree on top of what waiting jobs need', () => {
     expect(summary({ nodes: offNodes(4), jobs: [job('1')], config: { extraNodesFree: 1 } })).toEqual(['power_on node1', 'power_on node2']);
   });
+
+  it('marks the power-ons that only keep nodes warm (Slurm mode applies those alone)', () => {
+    const warm = (input: Parameters<typeof plan>[0]) => plan(input).actions.map((a) => `${a.node} ${a.warm === true}`);
+    expect(warm({ nodes: offNodes(4), jobs: [job('1', { nodeCount: 2 })], config: { extraNodesFree: 1 } })).toEqual(['node1 false', 'node2 false', 'node3 true']);
+    expect(warm({ nodes: offNodes(4), config: { extraNodesFree: 2 } })).toEqual(['node1 true', 'node2 true']);
+    // A node named by a job is for that job.
+    expect(warm({ nodes: offNodes(4), jobs: [job('1', { requiredNodes: ['node3'] })], config: { extraNodesFree: 1 } })).toEqual(['node3 false', 'node1 true']);
+  });
 });
 
 describe('powering off', () => {

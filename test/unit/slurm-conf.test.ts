@@ -22,6 +22,12 @@ describe('slurm.conf', () => {
     expect(s.SlurmctldHost).toBe('ec4docker');
   });
 
+  it('keeps EC4DOCK_EXTRA_NODES_FREE idle nodes from Slurm\'s power saving in the slurm mode', () => {
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'slurm', EC4DOCK_EXTRA_NODES_FREE: '2', EC4DOCK_MAXNODES: '5' })).SuspendExcNodes).toBe('ec4dockernode[1-5]:2');
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'slurm' })).SuspendExcNodes).toBeUndefined();
+    expect(settings(conf({ EC4DOCK_ELASTICITY: 'monitor', EC4DOCK_EXTRA_NODES_FREE: '2' })).SuspendExcNodes).toBeUndefined();
+  });
+
   it('lets Slurm power idle nodes off only in the slurm elasticity mode', () => {
     // a global INFINITE would disable power saving, and with it POWER_UP (seen: "Invalid node state specified")
     expect(settings(conf({ EC4DOCK_ELASTICITY: 'none' })).SuspendTime).toBe('120');
