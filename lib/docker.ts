@@ -27,7 +27,9 @@ export function useEngine(dockerHost: string): void {
 export async function docker(args: string[], action: string, input?: string): Promise<string> {
   const result = await $({ nothrow: true, timeout: TIMEOUT, input })`docker ${args}`;
   if (result.exitCode !== 0) {
-    throw new UserError(`${action}: docker ${args[0]} exited ${result.exitCode}: ${lastLine(result.stderr) || 'no message'}`);
+    // The CLI ends its errors with "See 'docker run --help'.": the line before says what happened.
+    const message = lastLine(result.stderr.replace(/^See 'docker .*--help'\.$/gm, ''));
+    throw new UserError(`${action}: docker ${args[0]} exited ${result.exitCode}: ${message || 'no message'}`);
   }
   return result.stdout;
 }

@@ -2,6 +2,7 @@
 // containers started together, then the scheduler's view and the containers looked at together.
 import type { Config } from './config.ts';
 import { nodeContainers } from './docker.ts';
+import { UserError } from './errors.ts';
 import { logEvent } from './events.ts';
 import { startNodeContainer } from './node-container.ts';
 import { sleep } from './run.ts';
@@ -33,7 +34,7 @@ export async function startNodes(config: Config, nodes: string[], options: Start
       failures.push(`${node}: ${why}`);
     }
   }));
-  if (failures.length > 0) throw new Error(`power-on failed, node(s) removed again: ${failures.join('; ')}`);
+  if (failures.length > 0) throw new UserError(`power-on failed, node(s) removed again: ${failures.join('; ')}`);
 }
 
 /** What the scheduler says of a booting node: up (with its state for people), failed, or not yet. */

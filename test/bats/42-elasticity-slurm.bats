@@ -10,7 +10,12 @@ setup_file() {
 }
 
 setup() { load helpers; }
-teardown_file() { load helpers; destroy "$NAME"; }
+teardown_file() {
+  load helpers
+  destroy "$NAME"
+  # clusters made by single tests, in case a test stopped before removing its own
+  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; done
+}
 
 @test "powered-off nodes are idle~ (Slurm may power them up itself)" {
   run -0 fe "$NAME" sinfo -h -N -o %t
@@ -41,6 +46,7 @@ teardown_file() { load helpers; destroy "$NAME"; }
 @test "EC4DOCK_EXTRA_NODES_FREE: one node is kept on and idle, past the idle time (clues-monitor starts it, Slurm keeps it)" {
   local warm
   warm=$(unique_name ec4tw)
+  echo "$warm" >>"$BATS_FILE_TMPDIR/extra"
   make_config "$BATS_TEST_TMPDIR/w" "EC4DOCK_SERVERNAME=$warm" "EC4DOCK_NODEBASENAME=${warm}n" EC4DOCK_MAXNODES=2 \
     EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=2 EC4DOCK_EXTRA_NODES_FREE=1
   "$SETUP" -f "$BATS_TEST_TMPDIR/w" >/dev/null

@@ -13,7 +13,12 @@ setup_file() {
 }
 
 setup() { load helpers; }
-teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
+teardown_file() {
+  load helpers
+  [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"
+  # clusters made by single tests, in case a test stopped before removing its own
+  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; docker rmi "ec4dtest-$c:wn" >/dev/null 2>&1 || true; done
+}
 
 @test "setup-cluster -f ec4docker-sge.config: a Grid Engine frontend, every node off" {
   run -0 cat "$BATS_FILE_TMPDIR/setup.out"
@@ -111,4 +116,31 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   run -0 "$SETUP" -t -y --purge -s "$NAME"
   run -0 labelled "$NAME"
   assert_output ""
+}
+
+@test "a node that cannot start fails to power on with the reason, and nothing is left" {
+  local bad image
+  bad=$(unique_name ec4gb)
+  image="ec4dtest-$bad:wn"
+  echo "$bad" >>"$BATS_FILE_TMPDIR/extra"
+  docker tag ec4docker:base "$image"
+  make_config "$BATS_TEST_TMPDIR/b" EC4DOCK_MIDDLEWARE=sge "EC4DOCK_SERVERNAME=$bad" "EC4DOCK_NODEBASENAME=${bad}n" \
+    EC4DOCK_MAXNODES=1 EC4DOCK_ELASTICITY=none "EC4DOCK_WN_IMAGENAME=$image" EC4DOCK_MAX_WAIT_POWERON=20
+  "$SETUP" -f "$BATS_TEST_TMPDIR/b" >/dev/null
+  # The engine cannot start it (its image is gone): docker's own message.
+  docker rmi "$image" >/dev/null
+  run --separate-stderr -1 fe "$bad" /opt/ec4docker/poweron "${bad}n1"
+  assert_regex "$stderr" "^poweron: power-on failed, node\(s\) removed again: ${bad}n1: start node ${bad}n1: docker run exited 125: docker: Error response from daemon: "
+  run -0 sge_hosts "$bad"
+  assert_output NONE
+  # It starts, but no execd ever runs in it (the base image's shell exits at once).
+  docker tag ec4docker:base "$image"
+  run --separate-stderr -1 fe "$bad" /opt/ec4docker/poweron "${bad}n1"
+  assert_regex "$stderr" "^poweron: power-on failed, node\(s\) removed again: ${bad}n1: its container exited before sge_execd registered"
+  run -0 sge_hosts "$bad"
+  assert_output NONE
+  run -0 node_containers "$bad"
+  assert_output ""
+  destroy "$bad"
+  docker rmi "$image" >/dev/null
 }
