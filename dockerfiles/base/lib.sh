@@ -59,3 +59,38 @@ engine_group() {
   [ -n "$group" ] || { groupadd -g "$gid" dockerhost && group=dockerhost; }
   usermod -aG "$group" "$1"
 }
+
+# make_munge_key: the cluster's munge key (frontends), made once on the secrets volume and
+# written atomically, so that a node never reads half a key.
+make_munge_key() {
+  [ ! -s "$SECRETS/munge.key" ] || return 0
+  (umask 077 && dd if=/dev/urandom of="$SECRETS/.munge.key.tmp" bs=1024 count=1 2>/dev/null)
+  mv "$SECRETS/.munge.key.tmp" "$SECRETS/munge.key"
+}
+
+# start_node_sshd: on a working node, root's authorized key (the frontend's, from the read-only
+# secrets volume), then sshd.
+start_node_sshd() {
+  install -d -m 0700 /root/.ssh
+  [ ! -s "$SECRETS/root_authorized_keys" ] || install -m 0600 "$SECRETS/root_authorized_keys" /root/.ssh/authorized_keys
+  start_sshd
+}
+
+# wait_for_daemon PID WHAT CMD...: until CMD succeeds (the daemon answers); dies naming WHAT
+# (where to look) if the daemon's process PID exits first.
+wait_for_daemon() {
+  local pid=$1 what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || die "$what"
+    sleep 0.2
+  done
+}
+
+# start_monitor: cron (clues-monitor's supervisor: it restarts it within a minute if it dies) and
+# clues-monitor itself now; then the frontend is ready.
+start_monitor() {
+  "$(command -v cron || command -v crond)"
+  setsid /opt/ec4docker/clues-monitor run >>/var/log/ec4docker/monitor.log 2>&1 </dev/null &
+  touch /run/ec4docker-ready
+  log "frontend $EC4DOCK_SERVERNAME: ready"
+}

@@ -15,15 +15,8 @@ log "frontend $EC4DOCK_SERVERNAME: starting sge_qmaster"
 SGE_ND=true /usr/sbin/sge_qmaster >>/var/log/ec4docker/qmaster.log 2>&1 &
 qmaster=$!
 trap 'kill -TERM "$qmaster" 2>/dev/null' TERM INT
-until qconf -sh >/dev/null 2>&1; do
-  kill -0 "$qmaster" 2>/dev/null || die "sge_qmaster exited; see /var/spool/gridengine/qmaster/messages"
-  sleep 0.2
-done
+wait_for_daemon "$qmaster" "sge_qmaster exited; see /var/spool/gridengine/qmaster/messages" qconf -sh
 # The queue, host group, parallel environments and timings (idempotent: a restart keeps them).
 /opt/ec4docker/sge-init
-# cron supervises clues-monitor (it restarts it within a minute if it dies); start it now too.
-/usr/sbin/cron
-setsid /opt/ec4docker/clues-monitor run >>/var/log/ec4docker/monitor.log 2>&1 </dev/null &
-touch /run/ec4docker-ready
-log "frontend $EC4DOCK_SERVERNAME: ready"
+start_monitor
 while kill -0 "$qmaster" 2>/dev/null; do wait "$qmaster" || true; done

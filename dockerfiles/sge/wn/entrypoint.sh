@@ -1,14 +1,12 @@
 #!/bin/bash
 # Grid Engine working node: root's authorized key from the read-only secrets volume, sshd, then
-# sge_execd in the foreground, started again until the qmaster accepts it (the frontend makes the
-# node an exec host right after starting its container, so the first try may be refused).
+# sge_execd in the foreground (the frontend registers the node before it starts the container),
+# started again if it exits (a qmaster that does not answer yet, a restart of the frontend).
 set -euo pipefail
 . /usr/local/lib/ec4docker/lib.sh
 : "${EC4DOCK_SERVERNAME:?is not set: nodes are started by the frontend (poweron)}"
 
-install -d -m 0700 /root/.ssh
-[ ! -s "$SECRETS/root_authorized_keys" ] || install -m 0600 "$SECRETS/root_authorized_keys" /root/.ssh/authorized_keys
-start_sshd
+start_node_sshd
 echo "$EC4DOCK_SERVERNAME" >"$SGE_ROOT/$SGE_CELL/common/act_qmaster"
 install -d -o sgeadmin -g sgeadmin /var/run/gridengine /var/spool/gridengine/execd
 trap 'kill -TERM "$execd" 2>/dev/null; exit 0' TERM INT

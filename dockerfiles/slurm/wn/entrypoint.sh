@@ -7,9 +7,7 @@ set -euo pipefail
 
 wait_for_file "$SECRETS/munge.key" 60
 start_munge
-install -d -m 0700 /root/.ssh
-[ ! -s "$SECRETS/root_authorized_keys" ] || install -m 0600 "$SECRETS/root_authorized_keys" /root/.ssh/authorized_keys
-start_sshd
+start_node_sshd
 install -d -o slurm -g slurm /var/lib/slurm/slurmd /var/log/slurm
 # -b: report "just booted"; without it slurmctld ignores a resumed container's registration,
 # because the container inherits the host's boot time.

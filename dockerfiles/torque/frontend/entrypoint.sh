@@ -8,10 +8,7 @@ set -euo pipefail
 : "${EC4DOCK_SERVERNAME:?is not set: start the frontend with setup-cluster}"
 
 frontend_setup
-if [ ! -s "$SECRETS/munge.key" ]; then
-  (umask 077 && dd if=/dev/urandom of="$SECRETS/.munge.key.tmp" bs=1024 count=1 2>/dev/null)
-  mv "$SECRETS/.munge.key.tmp" "$SECRETS/munge.key"
-fi
+make_munge_key
 echo "$EC4DOCK_SERVERNAME" >/etc/torque/server_name
 touch /var/log/ec4docker/events.jsonl
 start_munge
@@ -40,10 +37,7 @@ else
 fi
 until qmgr -c 'list server' >/dev/null 2>&1; do sleep 0.2; done
 /usr/sbin/pbs_sched
-/usr/sbin/crond
-setsid /opt/ec4docker/clues-monitor run >>/var/log/ec4docker/monitor.log 2>&1 </dev/null &
-touch /run/ec4docker-ready
-log "frontend $EC4DOCK_SERVERNAME: ready"
+start_monitor
 # pbs_server daemonizes: stay up while it runs.
 while pgrep -x pbs_server >/dev/null; do sleep 5; done
 die "pbs_server exited; see /var/log/torque/server_logs"

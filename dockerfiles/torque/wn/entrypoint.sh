@@ -8,9 +8,7 @@ set -euo pipefail
 
 wait_for_file "$SECRETS/munge.key" 60
 start_munge
-install -d -m 0700 /root/.ssh
-[ ! -s "$SECRETS/root_authorized_keys" ] || install -m 0600 "$SECRETS/root_authorized_keys" /root/.ssh/authorized_keys
-start_sshd
+start_node_sshd
 echo "$EC4DOCK_SERVERNAME" >/etc/torque/server_name
 printf '$pbsserver %s\n$logevent 225\n$usecp *:/home /home\n' "$EC4DOCK_SERVERNAME" >/etc/torque/mom/config
 /usr/sbin/trqauthd
