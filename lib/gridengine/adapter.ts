@@ -9,8 +9,8 @@ import { awaitNodes, startNodes } from '../node-boot.ts';
 import { removeNodeContainer } from '../node-container.ts';
 import { sleep } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
-import { deregisterHost, qmod, queueInstance, QUEUE, readCluster, registerHosts } from './control.ts';
-import { type GeQstatFull, type GeQueueInstance, shortHostName, toJobViews, toNodeViews } from './state.ts';
+import { deregisterHost, qmod, queueInstance, QUEUE, readCluster, readJobDetails, registerHosts } from './control.ts';
+import { type GeQstatFull, type GeQueueInstance, jobWaitsForNodes, shortHostName, toJobViews, toNodeViews } from './state.ts';
 
 /** Our nodes' instances of the queue, by node name. */
 function instances(full: GeQstatFull, ours: Set<string>): Map<string, GeQueueInstance> {
@@ -47,9 +47,11 @@ export function gridEngineScheduler(config: Config): Scheduler {
       const full = await readCluster();
       const mine = instances(full, ours);
       const jobs = full.jobs.filter((j) => !j.host || ours.has(shortHostName(j.host)));
+      // Waiting jobs that name a host get that host powered on: their requests come from qstat -j.
+      const details = await readJobDetails([...new Set(jobs.filter((j) => !j.host && jobWaitsForNodes(j.state)).map((j) => j.number))]);
       return {
         nodes: toNodeViews([...mine.values()]),
-        jobs: toJobViews(jobs, { slotsPerNode }),
+        jobs: toJobViews(jobs, { slotsPerNode, details }),
         states: new Map([...mine].map(([node, q]) => [node, describe(q)])),
       };
     },

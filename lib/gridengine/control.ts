@@ -2,7 +2,7 @@
 // and adding or removing execution hosts. The parsers they feed are in state.ts.
 import { UserError } from '../errors.ts';
 import { $, lastLine } from '../run.ts';
-import { type GeQstatFull, parseQstatFullXml } from './state.ts';
+import { type GeJobDetail, type GeQstatFull, parseQstatFullXml, parseQstatJobText } from './state.ts';
 
 // The one queue and host group sge-init makes; a node is "on" while it is in the host group.
 export const QUEUE = 'main.q';
@@ -12,6 +12,16 @@ export const HOSTGROUP = '@allhosts';
 export async function readCluster(): Promise<GeQstatFull> {
   const result = await $({ timeout: '20s' })`qstat -f -xml -u ${'*'}`;
   return parseQstatFullXml(result.stdout);
+}
+
+/**
+ * `qstat -j` of some jobs: what they request (a host named by `-l h=`). Text, as Grid Engine
+ * 8.1.9's `qstat -j -xml` leaves the requests out. [] if the jobs are gone meanwhile.
+ */
+export async function readJobDetails(numbers: string[]): Promise<GeJobDetail[]> {
+  if (numbers.length === 0) return [];
+  const result = await $({ nothrow: true, timeout: '20s' })`qstat -j ${numbers.join(',')}`;
+  return result.exitCode === 0 ? parseQstatJobText(result.stdout) : [];
 }
 
 // qconf goes on after a failed operation and then exits 1; these lines only say that the

@@ -51,6 +51,21 @@ teardown_file() {
   event_logged "$NAME" power_off "$node"
 }
 
+@test "a job that names a host (qsub -l h=) gets that host powered on" {
+  wait_until 60 no_node_container "$NAME"
+  n1_on() { docker exec "$NAME" grep -c "\"action\":\"power_on\",\"node\":\"${NAME}n1\"" /var/log/ec4docker/events.jsonl || true; }
+  before=$(n1_on)
+  run -0 as_ubuntu "$NAME" "echo hostname | qsub -terse -l h=${NAME}n2"
+  job=$output
+  wait_until 60 sge_job_gone "$NAME" "$job"
+  run -0 fe "$NAME" cat "/home/ubuntu/STDIN.o$job"
+  assert_output "${NAME}n2"
+  event_logged "$NAME" power_on "${NAME}n2"
+  # not the lowest-numbered node, which the job could not use
+  assert_equal "$(n1_on)" "$before"
+  wait_until 60 no_node_container "$NAME"
+}
+
 @test "poweron and poweroff by hand; a node running a job is not powered off" {
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
   assert_output --regexp "^${NAME}n2: on \(ok 0/[0-9]+\)$"
