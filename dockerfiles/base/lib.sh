@@ -13,8 +13,10 @@ wait_for_file() {
   done
 }
 
-# start_munge: install the cluster's munge key (from the secrets volume) and start munged.
+# start_munge: install the cluster's munge key (from the secrets volume; a node waits for the
+# frontend to make it) and start munged.
 start_munge() {
+  wait_for_file "$SECRETS/munge.key" 60
   install -o munge -g munge -m 0400 "$SECRETS/munge.key" /etc/munge/munge.key
   install -d -o munge -g munge -m 0755 /run/munge
   runuser -u munge -- /usr/sbin/munged

@@ -4,10 +4,10 @@
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { containerState, nodeContainers, removeContainers } from '../docker.ts';
+import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import { awaitNodes, startNodes } from '../node-boot.ts';
 import { removeNodeContainer } from '../node-container.ts';
-import { sleep } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
 import { deregisterHost, qmod, queueInstance, QUEUE, readCluster, readJobDetails, registerHosts } from './control.ts';
 import { type GeQstatFull, type GeQueueInstance, jobWaitsForNodes, shortHostName, toJobViews, toNodeViews } from './state.ts';
@@ -90,14 +90,8 @@ export function gridEngineScheduler(config: Config): Scheduler {
       // Disable first (no new job lands), then look: a job dispatched before is seen now.
       const disabledBefore = q.states.includes('d');
       if (!disabledBefore) await qmod(['-d', queueInstance(node)], `disable ${node}`);
-      let jobs = jobsOn(await readCluster(), node);
-      if (jobs.length > 0 && options.wait) {
-        options.onWait?.(jobs);
-        while (jobs.length > 0) {
-          await sleep(1000);
-          jobs = jobsOn(await readCluster(), node);
-        }
-      }
+      const read = async () => jobsOn(await readCluster(), node);
+      const jobs = await waitForJobs(await read(), read, options);
       if (jobs.length > 0) {
         if (!disabledBefore) await qmod(['-e', queueInstance(node)], `enable ${node}`);
         return { kind: 'busy', jobs };

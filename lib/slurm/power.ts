@@ -3,6 +3,7 @@
 // remove the containers: so Slurm and Docker never disagree about a node.
 import type { Config } from '../config.ts';
 import { containerState, nodeContainers, removeContainers } from '../docker.ts';
+import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
@@ -124,14 +125,7 @@ export async function powerOffNode(config: Config, node: string, by: string, rea
   }
   const drainedBefore = /^(drain|drng)/.test(state);
   await updateNodes([node], 'DRAIN', holdsOffNodes(config) ? OFF_REASON : `ec4docker: ${by}`);
-  let jobs = await jobsOnNode(node);
-  if (jobs.length > 0 && options.wait) {
-    options.onWait?.(jobs);
-    while (jobs.length > 0) {
-      await sleep(1000);
-      jobs = await jobsOnNode(node);
-    }
-  }
+  const jobs = await waitForJobs(await jobsOnNode(node), () => jobsOnNode(node), options);
   if (jobs.length > 0) {
     if (!drainedBefore) await updateNodes([node], 'RESUME');
     return { kind: 'busy', jobs };

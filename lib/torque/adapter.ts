@@ -5,10 +5,10 @@
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { containerState, nodeContainers, removeContainers } from '../docker.ts';
+import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import { awaitNodes, startNodes } from '../node-boot.ts';
 import { removeNodeContainer } from '../node-container.ts';
-import { sleep } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
 import { clearOffline, createNode, deleteNode, offline, readJobs, readNodes, rerun } from './control.ts';
 import { type TorqueJob, type TorqueNode, toJobView, toNodeView } from './state.ts';
@@ -80,14 +80,7 @@ export function torqueScheduler(config: Config): Scheduler {
       // Offline first (no new job lands), then look: a job started before is seen now.
       const offlineBefore = n.states.includes('offline');
       if (!offlineBefore) await offline(node);
-      let jobs = await busyJobs(node);
-      if (jobs.length > 0 && options.wait) {
-        options.onWait?.(jobs);
-        while (jobs.length > 0) {
-          await sleep(1000);
-          jobs = await busyJobs(node);
-        }
-      }
+      const jobs = await waitForJobs(await busyJobs(node), () => busyJobs(node), options);
       if (jobs.length > 0) {
         if (!offlineBefore) await clearOffline(node);
         return { kind: 'busy', jobs };

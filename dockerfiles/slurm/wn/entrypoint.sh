@@ -5,7 +5,6 @@ set -euo pipefail
 . /usr/local/lib/ec4docker/lib.sh
 : "${EC4DOCK_SERVERNAME:?is not set: nodes are started by the frontend (poweron)}"
 
-wait_for_file "$SECRETS/munge.key" 60
 start_munge
 start_node_sshd
 install -d -o slurm -g slurm /var/lib/slurm/slurmd /var/log/slurm

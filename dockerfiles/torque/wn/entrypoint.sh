@@ -6,7 +6,6 @@ set -euo pipefail
 . /usr/local/lib/ec4docker/lib.sh
 : "${EC4DOCK_SERVERNAME:?is not set: nodes are started by the frontend (poweron)}"
 
-wait_for_file "$SECRETS/munge.key" 60
 start_munge
 start_node_sshd
 echo "$EC4DOCK_SERVERNAME" >/etc/torque/server_name
