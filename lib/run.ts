@@ -1,6 +1,7 @@
 // The one place that sets up zx's `$`: every external command in ec4docker goes through it,
 // as an argument list (zx quotes each ${} value), with a deadline.
 import { $, quote } from 'zx/core';
+import { UserError } from './errors.ts';
 
 // Slurm runs ResumeProgram/SuspendProgram with no PATH at all; zx needs bash from PATH.
 if (!process.env.PATH) process.env.PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -29,4 +30,11 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
     if (Date.now() >= deadline) return undefined;
     await sleep(intervalMs);
   }
+}
+
+/** Runs a scheduler command as an argument list; a failure becomes a one-line UserError naming the action. */
+export async function runChecked(cmd: string, args: string[], action: string): Promise<string> {
+  const result = await $({ nothrow: true, timeout: '30s' })`${cmd} ${args}`;
+  if (result.exitCode !== 0) throw new UserError(`${action}: ${cmd}: ${lastLine(`${result.stdout}\n${result.stderr}`) || `exit ${result.exitCode}`}`);
+  return result.stdout;
 }

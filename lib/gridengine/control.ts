@@ -1,7 +1,7 @@
 // Grid Engine commands run in the frontend as root (a Grid Engine manager): reading the cluster
 // and adding or removing execution hosts. The parsers they feed are in state.ts.
 import { UserError } from '../errors.ts';
-import { $, lastLine } from '../run.ts';
+import { $, lastLine, runChecked } from '../run.ts';
 import { type GeJobDetail, type GeQstatFull, parseQstatFullXml, parseQstatJobText } from './state.ts';
 
 // The one queue and host group sge-init makes; a node is "on" while it is in the host group.
@@ -59,8 +59,7 @@ export async function deregisterHost(node: string, options: { running: boolean }
 
 /** `qmod` as a manager (disable, enable, clear errors, force a reschedule). */
 export async function qmod(args: string[], action: string): Promise<void> {
-  const result = await $({ nothrow: true, timeout: '30s' })`qmod ${args}`;
-  if (result.exitCode !== 0) throw new UserError(`${action}: qmod: ${lastLine(`${result.stdout}\n${result.stderr}`) || `exit ${result.exitCode}`}`);
+  await runChecked('qmod', args, action);
 }
 
 export const queueInstance = (node: string): string => `${QUEUE}@${node}`;

@@ -2,15 +2,8 @@
 // Torque server (none can be installed here): the command forms follow Torque 6.1's manual pages,
 // and test/unit/torque-adapter.test.ts checks them against fake commands replaying real outputs.
 import { UserError } from '../errors.ts';
-import { $, lastLine } from '../run.ts';
+import { $, lastLine, runChecked } from '../run.ts';
 import { parsePbsnodesXml, parseQstatXml, type TorqueJob, type TorqueNode } from './state.ts';
-
-/** Runs a Torque command; a failure becomes a one-line UserError with its message. */
-async function torque(cmd: string, args: string[], action: string): Promise<string> {
-  const result = await $({ nothrow: true, timeout: '30s' })`${cmd} ${args}`;
-  if (result.exitCode !== 0) throw new UserError(`${action}: ${cmd}: ${lastLine(`${result.stdout}\n${result.stderr}`) || `exit ${result.exitCode}`}`);
-  return result.stdout;
-}
 
 /** Every node the server knows (`pbsnodes -x`); none when its node list is empty. */
 export async function readNodes(): Promise<TorqueNode[]> {
@@ -23,15 +16,15 @@ export async function readNodes(): Promise<TorqueNode[]> {
 
 /** Every job the server keeps (`qstat -f -x`), completed ones too. */
 export async function readJobs(): Promise<TorqueJob[]> {
-  const out = await torque('qstat', ['-f', '-x'], 'read jobs');
+  const out = await runChecked('qstat', ['-f', '-x'], 'read jobs');
   return out.trim() ? parseQstatXml(out) : [];
 }
 
 /** `qmgr -c "create node NAME np=N"`: the node must resolve (the frontend's /etc/hosts lists every node). */
-export const createNode = (node: string, np: number) => torque('qmgr', ['-c', `create node ${node} np=${np}`], `create node ${node}`);
-export const deleteNode = (node: string) => torque('qmgr', ['-c', `delete node ${node}`], `delete node ${node}`);
+export const createNode = (node: string, np: number) => runChecked('qmgr', ['-c', `create node ${node} np=${np}`], `create node ${node}`);
+export const deleteNode = (node: string) => runChecked('qmgr', ['-c', `delete node ${node}`], `delete node ${node}`);
 /** Marks a node offline (no new job lands) or clears that. */
-export const offline = (node: string) => torque('pbsnodes', ['-o', node], `offline ${node}`);
-export const clearOffline = (node: string) => torque('pbsnodes', ['-c', node], `clear offline ${node}`);
+export const offline = (node: string) => runChecked('pbsnodes', ['-o', node], `offline ${node}`);
+export const clearOffline = (node: string) => runChecked('pbsnodes', ['-c', node], `clear offline ${node}`);
 /** Requeues jobs whose node is lost (-f: even though its MOM does not answer). */
-export const rerun = (jobs: string[]) => torque('qrerun', ['-f', ...jobs], `requeue ${jobs.join(',')}`);
+export const rerun = (jobs: string[]) => runChecked('qrerun', ['-f', ...jobs], `requeue ${jobs.join(',')}`);
