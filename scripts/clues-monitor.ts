@@ -1,7 +1,6 @@
 // clues-monitor: the elasticity manager (the seed's CLUES). cron starts `clues-monitor run` every
 // minute; one copy at a time holds a lock and checks the cluster every second, so it reacts in
 // seconds while cron brings it back within a minute if it dies.
-import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseFlags } from '../lib/cli.ts';
 import { clusterNames } from '../lib/cluster.ts';
@@ -10,64 +9,42 @@ import { type ContainerSummary, nodeContainers, removeContainers } from '../lib/
 import { UsageError, UserError } from '../lib/errors.ts';
 import { EVENT_LOG, logEvent } from '../lib/events.ts';
 import { loadFrontendConfig } from '../lib/frontend-config.ts';
+import { lockHeld, tryLock } from '../lib/lock.ts';
 import { loadMonitorState, saveMonitorState, type MonitorState } from '../lib/monitor-state.ts';
 import { type PowerAction, planPower } from '../lib/policy.ts';
 import { sleep } from '../lib/run.ts';
 import { type Scheduler, type SchedulerView, schedulerFor } from '../lib/scheduler.ts';
 import { withHiddenNodes } from '../lib/views.ts';
 
-// An abstract unix socket is the lock: the kernel frees it when the holder dies, so a crashed
-// monitor never blocks the next one, and two cron runs can never both hold it.
-const LOCK_SOCKET = '\0ec4docker-clues-monitor';
+// One monitor per frontend: two cron runs can never both hold it (lib/lock.ts).
+const LOCK = 'ec4docker-clues-monitor';
 const TICK_MS = 1000;
 const SET_ASIDE_REASON = 'ec4docker: set aside';
 
-const USAGE = `usage: clues-monitor [run|once|status [--json]]
+const USAGE = `usage: clues-monitor [run|once|running|status [--json]]
   run      check the cluster every second (what cron starts; exits at once if one already runs)
   once     one check, then exit
+  running  exit 0 if a monitor runs (holds the lock), 1 if not; prints nothing
   status   each node's container, Slurm state, idle time and recent power actions (--json for scripts)`;
 
 export async function cluesMonitor(argv: string[]): Promise<void> {
   const args = parseFlags(argv, { boolean: ['h', 'json'], alias: { h: 'help' } });
   if (args.h) return console.log(USAGE);
   const command = String(args._[0] ?? 'run');
+  if (command === 'running') return void (process.exitCode = (await lockHeld(LOCK)) ? 0 : 1);
   const config = loadFrontendConfig();
   const scheduler = schedulerFor(config);
   if (command === 'run') return runForever(config, scheduler);
   if (command === 'once') {
-    if (!(await takeLock())) throw new UserError('another clues-monitor is running; it checks the cluster every second');
+    if (!(await tryLock(LOCK))) throw new UserError('another clues-monitor is running; it checks the cluster every second');
     return void (await tick(config, scheduler, loadMonitorState()));
   }
   if (command === 'status') return status(config, scheduler, Boolean(args.json));
   throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
 }
 
-function takeLock(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.on('error', () => resolve(false));
-    server.on('connection', (socket) => socket.destroy()); // status asking whether we run
-    server.listen(LOCK_SOCKET, () => {
-      server.unref(); // held for the life of the process, without keeping it alive
-      resolve(true);
-    });
-  });
-}
-
-/** Whether a monitor holds the lock: connects to it, so that asking never takes it. */
-function monitorRunning(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(LOCK_SOCKET);
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
 async function runForever(config: Config, scheduler: Scheduler): Promise<void> {
-  if (!(await takeLock())) return; // cron's every-minute start while one runs: nothing to do
+  if (!(await tryLock(LOCK))) return; // cron's every-minute start while one runs: nothing to do
   console.log(`${new Date().toISOString()} clues-monitor: started (elasticity ${config.elasticity}, pid ${process.pid})`);
   let state = loadMonitorState();
   for (;;) {
@@ -216,8 +193,8 @@ async function status(config: Config, scheduler: Scheduler, json: boolean): Prom
   } catch {
     // no event yet
   }
-  // Not takeLock(): a status taken at the minute cron starts the monitor would turn it away.
-  const monitor = (await monitorRunning()) ? 'running' : 'not running';
+  // Not tryLock(): a status taken at the minute cron starts the monitor would turn it away.
+  const monitor = (await lockHeld(LOCK)) ? 'running' : 'not running';
   if (json) return console.log(JSON.stringify({ cluster: config.serverName, elasticity: config.elasticity, monitor, nodes: rows, events }, null, 2));
   console.log(`cluster ${config.serverName}: elasticity ${config.elasticity}, clues-monitor ${monitor}`);
   const table = [['NODE', 'CONTAINER', config.middleware.toUpperCase(), 'IDLE', 'FAILED', 'REASON'], ...rows.map((r) => [r.node, r.container, r.scheduler, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason])];

@@ -244,6 +244,8 @@ async function createCluster(config: Config, names: ClusterNames, options: { yes
         ...(config.middleware !== 'slurm' && nodeRange ? nodeHosts(names.nodes, nodeRange) : []),
         '-p', config.sshPort ? `${config.sshPort}:22` : '22',
         '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
+        // the ready mark lives here: gone when the frontend stops, so a restart is not ready early
+        '--tmpfs', '/run/ec4docker:size=1m,mode=0755',
         ...CONTAINER_CAPS,
         ...env.flatMap(([key, value]) => ['-e', `${key}=${value}`]),
         config.frontendImage,
@@ -276,7 +278,7 @@ async function waitForFrontend(frontend: string): Promise<void> {
   const ready = await waitFor(async () => {
     const state = await containerState(frontend);
     if (state !== 'running') return `stopped:${state ?? 'gone'}`;
-    return (await dockerOk(['exec', frontend, 'test', '-e', '/run/ec4docker-ready'])) ? 'ready' : undefined;
+    return (await dockerOk(['exec', frontend, 'test', '-e', '/run/ec4docker/ready'])) ? 'ready' : undefined;
   }, READY_TIMEOUT_MS, 250);
   if (ready === 'ready') return;
   const logs = await $({ nothrow: true, timeout: '10s' })`docker logs --tail 5 ${frontend}`;

@@ -34,6 +34,9 @@ start_sshd() {
 # frontend to the nodes; only the public half goes to the nodes) and ubuntu's (in the shared
 # /home, so it reaches every node); authorizes the host's login key; passwords only if configured.
 frontend_setup() {
+  # The ready mark: on a tmpfs setup-cluster mounts, so a restarted frontend is not ready until
+  # this start is (removed as well, for a frontend started without it).
+  install -d -m 0755 /run/ec4docker && rm -f /run/ec4docker/ready
   env | grep '^EC4DOCK_' | sort >/etc/ec4docker/cluster.env
   (umask 077
    install -d -m 0700 /root/.ssh
@@ -93,6 +96,8 @@ wait_for_daemon() {
 start_monitor() {
   "$(command -v cron || command -v crond)"
   setsid /opt/ec4docker/clues-monitor run >>/var/log/ec4docker/monitor.log 2>&1 </dev/null &
-  touch /run/ec4docker-ready
+  # ready means watched: wait (10 s at most; cron retries) until the monitor holds its lock
+  for _ in $(seq 1 50); do /opt/ec4docker/clues-monitor running && break; sleep 0.2; done
+  touch /run/ec4docker/ready
   log "frontend $EC4DOCK_SERVERNAME: ready"
 }

@@ -86,7 +86,7 @@ teardown_file() { load helpers; destroy "$NAME"; }
   run -0 as_ubuntu "$NAME" "sbatch --parsable -H --wrap hostname"
   job=$output
   docker restart "$NAME" >/dev/null
-  wait_until 60 fe "$NAME" test -e /run/ec4docker-ready
+  wait_until 60 fe "$NAME" test -e /run/ec4docker/ready
   run -0 fe "$NAME" squeue -h -j "$job" -o '%T %r'
   assert_output 'PENDING JobHeldUser'
   run -0 fe "$NAME" /opt/ec4docker/clues-monitor status

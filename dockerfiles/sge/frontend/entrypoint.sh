@@ -10,7 +10,6 @@ echo "$EC4DOCK_SERVERNAME" >"$SGE_ROOT/$SGE_CELL/common/act_qmaster"
 install -d /var/log/ec4docker && touch /var/log/ec4docker/events.jsonl
 install -d -o sgeadmin -g sgeadmin /var/run/gridengine
 start_sshd
-rm -f /run/ec4docker-ready
 log "frontend $EC4DOCK_SERVERNAME: starting sge_qmaster"
 SGE_ND=true /usr/sbin/sge_qmaster >>/var/log/ec4docker/qmaster.log 2>&1 &
 qmaster=$!

@@ -16,7 +16,6 @@ touch /var/log/ec4docker/events.jsonl && chown slurm:slurm /var/log/ec4docker/ev
 
 start_munge
 start_sshd
-rm -f /run/ec4docker-ready
 log "frontend $EC4DOCK_SERVERNAME: starting slurmctld"
 /usr/sbin/slurmctld -D -i &
 ctld=$!

@@ -13,7 +13,6 @@ echo "$EC4DOCK_SERVERNAME" >/etc/torque/server_name
 touch /var/log/ec4docker/events.jsonl
 start_munge
 start_sshd
-rm -f /run/ec4docker-ready
 /usr/sbin/trqauthd
 home=/var/lib/torque
 if [ ! -e "$home/server_priv/serverdb" ]; then

@@ -1,0 +1,43 @@
+// Locks between the processes of one frontend. An abstract unix socket is the lock: the kernel
+// frees it when the holder dies, so a crashed holder never blocks the next one, and two
+// processes can never both hold it.
+import net from 'node:net';
+import { sleep } from './run.ts';
+
+export interface Lock {
+  release(): void;
+}
+
+/** Takes the lock `name` if it is free; undefined if another process holds it. */
+export function tryLock(name: string): Promise<Lock | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.on('error', () => resolve(undefined));
+    server.on('connection', (socket) => socket.destroy()); // lockHeld() asking
+    server.listen(`\0${name}`, () => {
+      server.unref(); // held until released or the process ends, without keeping it alive
+      resolve({ release: () => server.close() });
+    });
+  });
+}
+
+/** Waits for the lock `name` until `deadline` (epoch ms); undefined if it did not come free. */
+export async function waitLock(name: string, deadline: number): Promise<Lock | undefined> {
+  for (;;) {
+    const lock = await tryLock(name);
+    if (lock || Date.now() >= deadline) return lock;
+    await sleep(100);
+  }
+}
+
+/** Whether a process holds the lock `name`: connects to it, so that asking never takes it. */
+export function lockHeld(name: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(`\0${name}`);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
