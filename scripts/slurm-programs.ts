@@ -8,6 +8,7 @@ import { loadFrontendConfig } from '../lib/frontend-config.ts';
 import { expandHostlist } from '../lib/hostlist.ts';
 import { sleep } from '../lib/run.ts';
 import { renderSlurmConf } from '../lib/slurm/conf.ts';
+import { startInTurn } from '../lib/slurm/boot-queue.ts';
 import { isOff, isUp, nodeReasons, shortStates, updateNodes } from '../lib/slurm/control.ts';
 import { holdOff, holdsOffNodes, OFF_REASON } from '../lib/slurm/power.ts';
 import { removeNodeContainer, startNodeContainer } from '../lib/node-container.ts';
@@ -24,24 +25,31 @@ function ourNodes(argv: string[], by: string): { nodes: string[]; config: Return
   return { nodes, config };
 }
 
-/** ResumeProgram: start the node containers, all at once; a failure marks the node down at once. */
+/**
+ * ResumeProgram: start the node containers, all at once or at most EC4DOCK_MAX_BOOTING_NODES
+ * booting at a time; a node that fails is marked down at once.
+ */
 export async function slurmResume(argv: string[]): Promise<void> {
   const { nodes, config } = ourNodes(argv, 'slurm-resume');
-  await Promise.all(
-    nodes.map(async (node) => {
-      const started = Date.now();
-      try {
-        await startNodeContainer(config, node);
-        logEvent({ action: 'resume', node, by: 'slurm-resume', reason: 'Slurm powered the node up', ms: Date.now() - started });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        logEvent({ action: 'failed', node, by: 'slurm-resume', reason: message });
-        // Tell Slurm now rather than at ResumeTimeout, so waiting jobs go elsewhere.
-        await updateNodes([node], 'DOWN', `ec4docker: ${message}`.slice(0, 200)).catch(() => undefined);
-        process.exitCode = 1;
-      }
-    }),
-  );
+  const fail = async (node: string, message: string) => {
+    logEvent({ action: 'failed', node, by: 'slurm-resume', reason: message });
+    // Tell Slurm now rather than at ResumeTimeout, so waiting jobs go elsewhere.
+    await updateNodes([node], 'DOWN', `ec4docker: ${message}`.slice(0, 200)).catch(() => undefined);
+    process.exitCode = 1;
+  };
+  const start = async (node: string) => {
+    const started = Date.now();
+    try {
+      await startNodeContainer(config, node);
+      logEvent({ action: 'resume', node, by: 'slurm-resume', reason: 'Slurm powered the node up', ms: Date.now() - started });
+    } catch (error) {
+      await fail(node, error instanceof Error ? error.message : String(error));
+    }
+  };
+  if (config.maxBootingNodes <= 0) return void (await Promise.all(nodes.map(start)));
+  const late = await startInTurn(config, nodes, start, 'slurm-resume');
+  const why = `no boot slot within ${config.maxWaitPowerOnSeconds} s (EC4DOCK_MAX_BOOTING_NODES=${config.maxBootingNodes})`;
+  await Promise.all(late.map((node) => fail(node, why)));
 }
 
 /** SuspendProgram and ResumeFailProgram: remove the node containers. */

@@ -3,9 +3,9 @@ import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { $ } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
-import { jobsOnNode, updateNodes } from './control.ts';
+import { jobsOnNode, startNow, updateNodes } from './control.ts';
 import { awaitPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn, undoPowerOn } from './power.ts';
-import { parseSinfoJson, parseSqueueJson, type SlurmNode, toJobView, toNodeView } from './state.ts';
+import { parseSinfoJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
@@ -40,14 +40,17 @@ export function slurmScheduler(config: Config): Scheduler {
       const jobs = await jobsOnNode(node).catch(() => []);
       await updateNodes([node], 'DOWN', reason.slice(0, 200)); // Slurm requeues its jobs
       await updateNodes([node], 'POWER_DOWN').catch(() => undefined); // down~, then recover()
-      // Slurm holds a requeued job for ~2 minutes (BeginTime); these may start at once.
-      for (const id of jobs) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
+      await startNow(jobs); // requeued, and held back for ~2 minutes (BeginTime) otherwise
       return jobs;
     },
     async recover(node) {
       // Held modes: it stays out of scheduling (down, OFF_REASON) until powered on.
       if (holdsOffNodes(config)) await holdOff(node);
       else await updateNodes([node], 'RESUME');
+      // A node Slurm set down itself (ResumeTimeout) had its jobs requeued and held back: they
+      // may start now, and the next power-on is a retry, not two minutes away.
+      const squeue = await $({ timeout: '20s' })`squeue --json`;
+      await startNow(requeuedAndHeld(parseSqueueJson(squeue.stdout), Date.now() / 1000));
       return true;
     },
   };

@@ -53,3 +53,8 @@ export function isUp(shortState: string): boolean {
 export function isOff(shortState: string): boolean {
   return shortState.endsWith('~');
 }
+
+/** Makes jobs eligible now (Slurm holds a requeued job back for about two minutes). */
+export async function startNow(jobIds: string[]): Promise<void> {
+  for (const id of jobIds) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
+}

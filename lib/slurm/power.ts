@@ -7,7 +7,7 @@ import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
-import { isOff, isUp, jobsOnNode, nodeReason, shortStates, updateNodes } from './control.ts';
+import { isOff, isUp, jobsOnNode, nodeReason, shortStates, startNow, updateNodes } from './control.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
 const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
@@ -84,7 +84,9 @@ export async function awaitPowerOn(config: Config, nodes: string[], onUp: (node:
 /** Puts a node whose power-on failed back to powered-off, with no container left. */
 export async function undoPowerOn(config: Config, node: string, reason: string, by: string): Promise<void> {
   await removeContainers([node]);
+  const jobs = await jobsOnNode(node).catch(() => []);
   await updateNodes([node], 'DOWN', `ec4docker: power-on failed: ${reason}`.slice(0, 200)).catch(() => undefined);
+  await startNow(jobs); // requeued by the DOWN, and held back for two minutes otherwise
   // Not POWER_DOWN_FORCE: that cancels the jobs allocated to the node; DOWN requeues them.
   await updateNodes([node], 'POWER_DOWN').catch(() => undefined);
   await waitUntilOff(node);
@@ -124,7 +126,11 @@ export async function powerOffNode(config: Config, node: string, by: string, rea
     return { kind: 'already-off', orphanRemoved: orphan };
   }
   const drainedBefore = /^(drain|drng)/.test(state);
+  // A node still powering up (a failed boot being retried) cannot be drained: Slurm requeues its
+  // jobs at once, and holds them back for two minutes. They may start elsewhere now.
+  const requeued = state.endsWith('#') ? await jobsOnNode(node) : [];
   await updateNodes([node], 'DRAIN', holdsOffNodes(config) ? OFF_REASON : `ec4docker: ${by}`);
+  await startNow(requeued);
   const jobs = await waitForJobs(await jobsOnNode(node), () => jobsOnNode(node), options);
   if (jobs.length > 0) {
     if (!drainedBefore) await updateNodes([node], 'RESUME');

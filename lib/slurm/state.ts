@@ -49,6 +49,8 @@ export interface SlurmJob {
   eligibleTime?: number;
   // 'afterok:1(unfulfilled)' (JSON only; '' for none).
   dependency?: string;
+  // Times Slurm requeued it (restart_cnt, JSON only).
+  restarts?: number;
   // From the reason alone; toJobView refines it with the node states.
   waitsForNodes: boolean;
 }
@@ -166,7 +168,7 @@ export function parseSqueueJson(text: string): SlurmJob[] {
     partition: String(j.partition ?? ''), user: String(j.user_name ?? ''), name: String(j.name ?? ''),
     requiredNodes: String(j.required_nodes ?? ''),
     submitTime: num(j.submit_time) || undefined, eligibleTime: num(j.eligible_time) || undefined,
-    dependency: String(j.dependency ?? ''),
+    dependency: String(j.dependency ?? ''), restarts: num(j.restart_cnt),
   }));
 }
 
@@ -184,6 +186,16 @@ function job(raw: RawJob): SlurmJob {
     // after sbatch it shows ReqNodeNotAvail like any other while nodes are held off (fixture 21).
     waitsForNodes: jobWaitsForNodes(state, reason) && !/\((unfulfilled|failed)\)/.test(raw.dependency ?? ''),
   };
+}
+
+/**
+ * Jobs Slurm requeued and holds back for about two minutes after a node failure (fixture 22):
+ * once the node has been recovered they may start at once. Not by reason: right after the
+ * requeue it is not yet BeginTime.
+ */
+export function requeuedAndHeld(jobs: SlurmJob[], now: number): string[] {
+  return jobs.filter((j) => j.state === 'PENDING' && (j.restarts ?? 0) > 0 && (j.eligibleTime ?? 0) > now)
+    .map((j) => j.id);
 }
 
 /** The neutral node view: usable means the scheduler would run jobs there once it is on. */

@@ -11,7 +11,13 @@ setup_file() {
 }
 
 setup() { load helpers; }
-teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
+teardown_file() {
+  load helpers
+  [ -n "${EC4D_KEEP:-}" ] && return
+  destroy "$NAME"
+  # clusters (and their node images) made by single tests, in case one stopped before removing its own
+  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; docker rmi "$c:wn" >/dev/null 2>&1 || true; done
+}
 
 both_set_aside() { [ "$(docker exec "$NAME" sinfo -h -N -o %E | grep -c '^ec4docker: set aside')" = 2 ]; }
 
@@ -37,4 +43,8 @@ both_set_aside() { [ "$(docker exec "$NAME" sinfo -h -N -o %E | grep -c '^ec4doc
   assert_output "$before"
   run -0 node_containers "$NAME"
   assert_output ""
+}
+
+@test "a node whose slurmd never registers: failed at EC4DOCK_MAX_WAIT_POWERON, retried, then set aside" {
+  never_registering_node_set_aside monitor
 }

@@ -14,7 +14,7 @@ teardown_file() {
   load helpers
   destroy "$NAME"
   # clusters made by single tests, in case a test stopped before removing its own
-  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; done
+  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; docker rmi "$c:wn" >/dev/null 2>&1 || true; done
 }
 
 @test "powered-off nodes are idle~ (Slurm may power them up itself)" {
@@ -60,4 +60,34 @@ teardown_file() {
   run -0 node_containers "$warm"
   assert_output "${warm}n1 "
   destroy "$warm"
+}
+
+@test "EC4DOCK_MAX_BOOTING_NODES: Slurm powers a 3-node job's nodes up, and they boot one at a time" {
+  local slow job
+  slow=$(unique_name ec4tb)
+  echo "$slow" >>"$BATS_FILE_TMPDIR/extra"
+  make_config "$BATS_TEST_TMPDIR/b" "EC4DOCK_SERVERNAME=$slow" "EC4DOCK_NODEBASENAME=${slow}n" EC4DOCK_MAXNODES=3 \
+    EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=60 EC4DOCK_MAX_BOOTING_NODES=1
+  "$SETUP" -f "$BATS_TEST_TMPDIR/b" >/dev/null
+  job=$(as_ubuntu "$slow" "sbatch --parsable -N 3 -o three.out --wrap 'srun hostname'")
+  wait_until 90 job_gone "$slow" "$job"
+  run -0 fe "$slow" sort /home/ubuntu/three.out
+  assert_output "$(printf '%s\n' "${slow}n1" "${slow}n2" "${slow}n3")"
+  # By the host's clock, not by our event log: in the order the containers started, each one
+  # started only after the one before it had registered (slurmctld: "Node ... now responding").
+  local started node up previous=0
+  while read -r started node; do
+    [ "$started" -gt "$previous" ] || fail "$node started at $started ms, before the node before it registered ($previous ms)"
+    up=$(fe "$slow" sed -n "s/^\[\([^]]*\)\] Node $node now responding$/\1/p" /var/log/slurm/slurmctld.log | head -1)
+    [ -n "$up" ] || fail "slurmctld.log says nothing of $node registering"
+    previous=$(date -u -d "$up" +%s%3N)
+  done < <(for n in 1 2 3; do echo "$(date -u -d "$(docker inspect -f '{{.State.StartedAt}}' "${slow}n$n")" +%s%3N) ${slow}n$n"; done | sort -n)
+  # two of the three waited for a slot, and said so
+  run -0 fe "$slow" grep -c '"action":"queued"' /var/log/ec4docker/events.jsonl
+  assert_output 2
+  destroy "$slow"
+}
+
+@test "a node whose slurmd never registers: Slurm's ResumeTimeout, recovered, retried, then set aside" {
+  never_registering_node_set_aside slurm
 }

@@ -89,3 +89,26 @@ sge_job_moved() { local h; h=$(sge_job_host "$1" "$2"); [ -n "$h" ] && [ "$h" !=
 # sge_hosts NAME: the nodes in the queue's host group (powered on), or NONE.
 sge_hosts() { docker exec "$1" qconf -shgrp @allhosts | awk '$1 == "hostlist" { $1 = ""; print substr($0, 2) }'; }
 sge_no_hosts() { [ "$(sge_hosts "$1")" = NONE ]; }
+
+# never_registering_node_set_aside MODE: in a one-node cluster of that elasticity mode whose node
+# image starts but never runs slurmd, a waiting job's power-on fails at EC4DOCK_MAX_WAIT_POWERON,
+# is retried once, and the node is then set aside; no container is left, and the job waits.
+never_registering_node_set_aside() {
+  local mode=$1 name job
+  name=$(unique_name ec4th)
+  echo "$name" >>"$BATS_FILE_TMPDIR/extra"
+  printf 'FROM ec4dslurm:wn\nENTRYPOINT ["sleep", "infinity"]\n' | docker build -q -t "$name:wn" - >/dev/null
+  make_config "$BATS_TEST_TMPDIR/h" "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" EC4DOCK_MAXNODES=1 \
+    "EC4DOCK_WN_IMAGENAME=$name:wn" "EC4DOCK_ELASTICITY=$mode" EC4DOCK_RETRIES_POWER_ON=1 EC4DOCK_MAX_WAIT_POWERON=5
+  "$SETUP" -f "$BATS_TEST_TMPDIR/h" >/dev/null
+  job=$(as_ubuntu "$name" "sbatch --parsable --wrap hostname")
+  # the container does run: this is the slurmd that never registers, not a container that exits
+  wait_until 30 eval '[ "$(node_containers "$name")" = "${name}n1 " ]'
+  wait_until 90 eval 'docker exec "$name" sinfo -h -N -o %E | grep -q "^ec4docker: set aside: not up"'
+  event_logged "$name" set_aside "${name}n1"
+  wait_until 10 no_node_container "$name"
+  run -0 fe "$name" squeue -h -j "$job" -o %T
+  assert_output PENDING
+  destroy "$name"
+  docker rmi "$name:wn" >/dev/null
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  jobWaitsForNodes, parseSinfoJson, parseSinfoText, parseSqueueJson, parseSqueueText, toJobView, toNodeView,
+  jobWaitsForNodes, parseSinfoJson, parseSinfoText, parseSqueueJson, parseSqueueText, requeuedAndHeld, toJobView, toNodeView,
   type SlurmJob, type SlurmNode,
 } from '../../lib/slurm/state.ts';
 import { unavailableNodes } from '../../lib/slurm/reasons.ts';
@@ -259,5 +259,27 @@ describe('just-submitted jobs while nodes are held off (fixture 21, captured in 
       ['1', 'PENDING', 'JobHeldUser'], ['2', 'PENDING', 'BeginTime'], ['3', 'PENDING', 'Dependency'], ['4', 'CONFIGURING', 'None'],
     ]);
     expect(later.map((j) => toJobView(j, [], now + 3)).some((v) => v.waitsForNodes)).toBe(false);
+  });
+});
+
+describe('a job Slurm requeued at ResumeTimeout (fixture 22, captured in an ec4docker frontend)', () => {
+  const jobs = parseSqueueJson(fixture('22-ec4docker-requeued-after-resume-timeout.squeue.json'));
+  const captured = 1795997692; // the capture's clock (README)
+
+  it('is held back: BeginTime, restarted once, eligible only later', () => {
+    expect(jobs.map((j) => [j.id, j.state, j.reason, j.restarts])).toEqual([['1', 'PENDING', 'BeginTime', 1]]);
+    expect(jobs[0].eligibleTime! - captured).toBeGreaterThan(30);
+    expect(toJobView(jobs[0], [], captured).waitsForNodes).toBe(false);
+  });
+
+  it('is released once its node is recovered, and only until its eligible time comes anyway', () => {
+    expect(requeuedAndHeld(jobs, captured)).toEqual(['1']);
+    expect(requeuedAndHeld(jobs, jobs[0].eligibleTime!)).toEqual([]);
+  });
+
+  it('a --begin or a dependent job that never ran is not released (fixture 21)', () => {
+    const later = parseSqueueJson(fixture('21-ec4docker-three-seconds-later.squeue.json'));
+    expect(later.find((j) => j.id === '2')?.reason).toBe('BeginTime');
+    expect(requeuedAndHeld(later, later[0].submitTime!)).toEqual([]);
   });
 });
