@@ -124,13 +124,20 @@ export async function lastLogLine(container: string): Promise<string> {
   return logs.exitCode === 0 ? lastLine(`${logs.stdout}\n${logs.stderr}`) : '';
 }
 
-const nodeRanges = new Map<string, string | undefined>();
-/** The node range label of a network (kept once read: it never changes while the network exists). */
-export async function networkNodeRange(network: string): Promise<string | undefined> {
-  if (nodeRanges.has(network)) return nodeRanges.get(network);
-  const labels = await inspectLabels('network', network);
-  if (labels !== undefined) nodeRanges.set(network, labels[LABEL_NODE_RANGE]);
-  return labels?.[LABEL_NODE_RANGE];
+const nodeRanges = new Map<string, Promise<string | undefined>>();
+/**
+ * The node range label of a network, read once per process: it never changes while the network
+ * exists, and the nodes started together (50 at once) then cost the engine one inspect, not 50.
+ */
+export function networkNodeRange(network: string): Promise<string | undefined> {
+  let range = nodeRanges.get(network);
+  if (!range) {
+    range = inspectLabels('network', network).then((labels) => labels?.[LABEL_NODE_RANGE]);
+    // Not found is not kept: a network being made may be read again.
+    range.then((value) => value === undefined && nodeRanges.delete(network), () => nodeRanges.delete(network));
+    nodeRanges.set(network, range);
+  }
+  return range;
 }
 
 /** The subnet the engine gave a network (its first IPv4 one). */

@@ -3,6 +3,7 @@ import { nodeAddress } from './addresses.ts';
 import { clusterNames, labelArgs } from './cluster.ts';
 import type { Config } from './config.ts';
 import { docker, networkNodeRange, removeContainers } from './docker.ts';
+import { limiter } from './run.ts';
 
 // No --privileged (it cannot even start here): Docker's default set, less what neither sshd,
 // munged, slurmd nor cron use. slurmd needs SETUID/SETGID/KILL to run jobs as their users.
@@ -11,6 +12,10 @@ export const CONTAINER_CAPS = [
   ...['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'AUDIT_WRITE']
     .flatMap((cap) => ['--cap-add', cap]),
 ];
+
+// The engine starts 50 containers sooner 8 at a time than all at once (measured here: 8.2-9.9 s
+// against 9.7-11.1 s), and the first nodes boot while the rest wait.
+const dockerRuns = limiter(8);
 
 /** Starts the container of one working node, replacing any stale container of that name. */
 export async function startNodeContainer(config: Config, node: string): Promise<void> {
@@ -28,15 +33,17 @@ export async function startNodeContainer(config: Config, node: string): Promise<
     ],
     `start node ${node}`,
   );
-  try {
-    await run();
-  } catch (error) {
-    // A stale container of that name (a crash, a failed power-on): remove it, then once more.
-    // Checking first would cost a docker call on every power-on.
-    if (!String(error).includes('is already in use')) throw error;
-    await removeContainers([node]);
-    await run();
-  }
+  await dockerRuns(async () => {
+    try {
+      await run();
+    } catch (error) {
+      // A stale container of that name (a crash, a failed power-on): remove it, then once more.
+      // Checking first would cost a docker call on every power-on.
+      if (!String(error).includes('is already in use')) throw error;
+      await removeContainers([node]);
+      await run();
+    }
+  });
 }
 
 /** Removes the container of one working node; a missing container counts as removed. */

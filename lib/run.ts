@@ -38,3 +38,20 @@ export async function runChecked(cmd: string, args: string[], action: string): P
   if (result.exitCode !== 0) throw new UserError(`${action}: ${cmd}: ${lastLine(`${result.stdout}\n${result.stderr}`) || `exit ${result.exitCode}`}`);
   return result.stdout;
 }
+
+/** Wraps tasks so that at most `n` run at once; the others wait their turn, in order. */
+export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running < n) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // handed a finished task's slot
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
