@@ -21,13 +21,20 @@ base=${BASE_IMAGE:-ec4docker/debian:bookworm}
 [ -x dist/ec4d ] || { echo "build-images: dist/ec4d is missing; run: npm run build" >&2; exit 2; }
 if [ "$base" = ec4docker/debian:bookworm ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
 step() { echo "==> [$1] docker build -t $2 -f $3"; }
-args=(--build-arg "BASE_IMAGE=$base" --build-arg EC4D_BASE=ec4docker:base)
-[ "$middleware" != torque ] || args+=(--build-arg "TORQUE_BASE=$TORQUE_BASE")
+declare -A arg=([BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [TORQUE_BASE]=${TORQUE_BASE:-})
+# build TAG DOCKERFILE: with the build args that Dockerfile declares (others make the builder warn)
+build() {
+  local args=() name
+  for name in $(sed -n 's/^ARG \([A-Za-z0-9_]*\).*/\1/p' "$2" | sort -u); do
+    [ -z "${arg[$name]+set}" ] || args+=(--build-arg "$name=${arg[$name]}")
+  done
+  docker build "${args[@]}" -t "$1" -f "$2" .
+}
 started=$SECONDS
 step 1/3 ec4docker:base dockerfiles/base/Dockerfile
-docker build "${args[@]}" -t ec4docker:base -f dockerfiles/base/Dockerfile .
+build ec4docker:base dockerfiles/base/Dockerfile
 step 2/3 "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
-docker build "${args[@]}" -t "$prefix:frontend" -f "dockerfiles/$middleware/frontend/Dockerfile" .
+build "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
 step 3/3 "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
-docker build "${args[@]}" -t "$prefix:wn" -f "dockerfiles/$middleware/wn/Dockerfile" .
+build "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
 echo "==> images $prefix:frontend and $prefix:wn built in $((SECONDS - started)) s"
