@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A node container killed mid-job -> the job requeued (PENDING) -> running again elsewhere, each mode.
-# Usage: bench/requeue.sh [RUNS]
+# Usage: [MODES="slurm monitor"] bench/requeue.sh [RUNS]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-3}
 printf '%-8s %-30s %s\n' mode 'kill -> requeued ms (median)' 'kill -> running again ms (median)'
-for mode in slurm monitor; do
+for mode in ${MODES:-slurm monitor}; do
   name=benchrq$mode$$
   bench_cluster "$name" EC4DOCK_MAXNODES=2 "EC4DOCK_ELASTICITY=$mode" EC4DOCK_IDLE_TIME=60
   requeued=() rerun=()

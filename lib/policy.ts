@@ -27,7 +27,16 @@ export interface NodeHistory {
   failedPowerOns: number;
   // Set aside after too many failures: no automatic action until it is on and usable again.
   setAsideSince?: number;
+  // When its container vanished under the scheduler (killed, crashed): see VANISHED_COOL_DOWN_SECONDS.
+  vanishedAt?: number;
 }
+
+/**
+ * A node whose container vanished is not brought back before this: slurmctld keeps retrying
+ * messages for the old container (seen: a job launch, for 21 s), and a new container of the
+ * same name would receive them: it ran the batch script of a job that had been requeued elsewhere.
+ */
+export const VANISHED_COOL_DOWN_SECONDS = 30;
 
 export type PowerHistory = Record<string, NodeHistory>;
 
@@ -75,6 +84,7 @@ export function planPower(input: PlanInput): Plan {
       // Booted (or brought back by a person): the failure record is over.
       delete h.poweringOnSince;
       delete h.setAsideSince;
+      delete h.vanishedAt;
       h.failedPowerOns = 0;
     }
     if (n.power === 'on' && n.usable && !busy(n)) {
@@ -102,7 +112,10 @@ export function planPower(input: PlanInput): Plan {
     } else if (since !== undefined) {
       booting.push(n);
     } else if (n.down && !n.drain && !busy(n) && (n.power === 'on' || n.power === 'off')) {
-      // Down but not drained by a person (e.g. 06: 'Not responding'): make it capacity again.
+      // Down but not drained by a person (e.g. 06: 'Not responding'): make it capacity again,
+      // once a vanished container's cool-down is over.
+      if (h.vanishedAt !== undefined && now - h.vanishedAt < VANISHED_COOL_DOWN_SECONDS) continue;
+      delete h.vanishedAt;
       act('recover', n.name, `down${n.reason ? `: ${n.reason}` : ''}`);
     }
   }

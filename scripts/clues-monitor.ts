@@ -80,6 +80,7 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
       // The container vanished (killed, crashed): tell the scheduler now (Slurm would wait for
       // SlurmdTimeout), so that its jobs are requeued and start again at once.
       await removeContainers([node.name]);
+      (state.history[node.name] ??= { failedPowerOns: 0 }).vanishedAt = now; // cool-down before recover
       const jobs = await scheduler.markDown(node.name, 'ec4docker: container vanished');
       logEvent({ action: 'vanished', node: node.name, by: 'clues-monitor', reason: `container ${container?.state ?? 'gone'}`, requeued: jobs });
     } else if (node.power === 'off' && container) {

@@ -75,6 +75,9 @@ killed_node_job_completes_elsewhere() {
   assert_line --index 1 finished
   assert_not_equal "${lines[0]}" "$victim"
   event_logged "$name" vanished "$victim"
+  # No launch Slurm still retried for the dead container reached a new one of the same name
+  # (it did before the cool-down: the job's script ran a second time there).
+  run -1 fe "$name" grep 'sent from wrong node' /var/log/slurm/slurmctld.log
 }
 
 # Grid Engine (the sge middleware).

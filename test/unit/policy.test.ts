@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planPower, type PlanInput, type PolicyConfig, type PowerHistory } from '../../lib/policy.ts';
+import { planPower, type PlanInput, type PolicyConfig, type PowerHistory, VANISHED_COOL_DOWN_SECONDS } from '../../lib/policy.ts';
 import { parseSinfoText, parseSqueueText, toJobView, toNodeView } from '../../lib/slurm/state.ts';
 import { withHiddenNodes, type JobView, type NodeView } from '../../lib/views.ts';
 
@@ -223,6 +223,16 @@ describe('recovering', () => {
   it('recovers a down node that is not drained and runs nothing', () => {
     expect(plan({ nodes: [node('node1', { power: 'on', down: true, usable: false, reason: 'Not responding' })] }).actions)
       .toEqual([{ kind: 'recover', node: 'node1', reason: 'down: Not responding' }]);
+  });
+
+  it('recovers a node whose container vanished only after the cool-down (no stale Slurm message reaches a new container)', () => {
+    const nodes = [node('node1', { power: 'off', down: true, usable: false, reason: 'ec4docker: container vanished' })];
+    const vanished = (ago: number): PowerHistory => ({ node1: { failedPowerOns: 0, vanishedAt: NOW - ago } });
+    expect(summary({ nodes, history: vanished(1), jobs: [job('1')] })).toEqual([]);
+    expect(summary({ nodes, history: vanished(VANISHED_COOL_DOWN_SECONDS - 1) })).toEqual([]);
+    const after = plan({ nodes, history: vanished(VANISHED_COOL_DOWN_SECONDS) });
+    expect(after.actions.map((a) => `${a.kind} ${a.node}`)).toEqual(['recover node1']);
+    expect(after.history.node1.vanishedAt).toBeUndefined();
   });
 
   it('leaves a down node that someone drained to that person', () => {
