@@ -49,8 +49,8 @@ export function slurmScheduler(config: Config): Scheduler {
       else await updateNodes([node], 'RESUME');
       // A node Slurm set down itself (ResumeTimeout) had its jobs requeued and held back: they
       // may start now, and the next power-on is a retry, not two minutes away.
-      const squeue = await $({ timeout: '20s' })`squeue --json`;
-      await startNow(requeuedAndHeld(parseSqueueJson(squeue.stdout), Date.now() / 1000));
+      const squeue = await $({ nothrow: true, timeout: '20s' })`squeue --json`;
+      if (squeue.exitCode === 0) await startNow(requeuedAndHeld(parseSqueueJson(squeue.stdout), Date.now() / 1000));
       return true;
     },
   };
