@@ -76,7 +76,7 @@ killed_node_job_completes_elsewhere() {
   assert_not_equal "${lines[0]}" "$victim"
   event_logged "$name" vanished "$victim"
   # No launch Slurm still retried for the dead container reached a new one of the same name
-  # (it did before the cool-down: the job's script ran a second time there).
+  # (before the cool-down one did, and slurmctld logged this line).
   run -1 fe "$name" grep 'sent from wrong node' /var/log/slurm/slurmctld.log
 }
 
