@@ -40,6 +40,11 @@ export interface Scheduler {
   markDown(node: string, reason: string): Promise<string[]>;
   /** Brings a down node back to "powered off and usable"; false if it is left as it is for now. */
   recover(node: string): Promise<boolean>;
+  /**
+   * Optional: the ids of pending jobs, from one cheap call, so that clues-monitor notices a new
+   * job between its full checks ([] when the call fails).
+   */
+  pendingJobs?(): Promise<string[]>;
 }
 
 /** The adapter of the cluster's middleware. */

@@ -19,6 +19,7 @@ import { withHiddenNodes } from '../lib/views.ts';
 // One monitor per frontend: two cron runs can never both hold it (lib/lock.ts).
 const LOCK = 'ec4docker-clues-monitor';
 const TICK_MS = 1000;
+const PROBE_MS = 200;
 const SET_ASIDE_REASON = 'ec4docker: set aside';
 
 const USAGE = `usage: clues-monitor [run|once|running|status [--json]]
@@ -55,8 +56,23 @@ async function runForever(config: Config, scheduler: Scheduler): Promise<void> {
       // A failed check (slurmctld restarting, engine busy) must not end the monitor: try next tick.
       console.error(`${new Date().toISOString()} clues-monitor: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await sleep(Math.max(100, TICK_MS - (Date.now() - started)));
+    await restUntil(scheduler, started + TICK_MS);
   }
+}
+
+/**
+ * Waits until the next check is due, or less when a job was submitted (or requeued) meanwhile:
+ * the scheduler's cheap pending-job list is asked every PROBE_MS, so a new job waits about
+ * 0.1 s for the monitor instead of up to a whole tick.
+ */
+export async function restUntil(scheduler: Pick<Scheduler, 'pendingJobs'>, due: number, probeMs = PROBE_MS): Promise<void> {
+  if (!scheduler.pendingJobs) return sleep(Math.max(100, due - Date.now()));
+  const known = new Set(await scheduler.pendingJobs());
+  while (Date.now() + probeMs < due) {
+    await sleep(probeMs);
+    if ((await scheduler.pendingJobs()).some((id) => !known.has(id))) return;
+  }
+  await sleep(Math.max(0, due - Date.now()));
 }
 
 interface Observation extends SchedulerView {
