@@ -3,7 +3,7 @@ import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
 import { $ } from '../run.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
-import { jobsOnNode, startNow, updateNodes } from './control.ts';
+import { setDown, startNow, updateNodes } from './control.ts';
 import { awaitPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn, undoPowerOn } from './power.ts';
 import { parseSinfoJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
@@ -36,11 +36,8 @@ export function slurmScheduler(config: Config): Scheduler {
     undoPowerOn: (node, reason, by) => undoPowerOn(config, node, reason, by),
     powerOff: (node, by, reason, options = {}) => powerOffNode(config, node, by, reason, options),
     async markDown(node, reason) {
-      // Asked now, not from the last observation: a job may have been allocated to the node since.
-      const jobs = await jobsOnNode(node).catch(() => []);
-      await updateNodes([node], 'DOWN', reason.slice(0, 200)); // Slurm requeues its jobs
+      const jobs = await setDown(node, reason);
       await updateNodes([node], 'POWER_DOWN').catch(() => undefined); // down~, then recover()
-      await startNow(jobs); // requeued, and held back for ~2 minutes (BeginTime) otherwise
       return jobs;
     },
     async recover(node) {

@@ -3,11 +3,11 @@
 // turn. One slurm-resume at a time hands out the boot slots (slurmctld may run several).
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
-import { nodeContainers } from '../docker.ts';
 import { logEvent } from '../events.ts';
 import { waitLock } from '../lock.ts';
 import { sleep } from '../run.ts';
 import { shortStates } from './control.ts';
+import { nodeContainerStates } from './power.ts';
 
 const LOCK = 'ec4docker-boot-queue';
 const POLL_MS = 200;
@@ -36,8 +36,8 @@ export async function startInTurn(config: Config, nodes: string[], start: (node:
   try {
     for (let first = true; queue.length > 0 && Date.now() < deadline; first = false) {
       if (!first) await sleep(POLL_MS);
-      const [states, containers] = await Promise.all([shortStates(all), nodeContainers(config.serverName)]);
-      const booting = bootingNodes(states, new Map([...containers].map(([node, c]) => [node, c.state])));
+      const [states, containers] = await Promise.all([shortStates(all), nodeContainerStates(config)]);
+      const booting = bootingNodes(states, containers);
       const wave = queue.splice(0, Math.max(0, limit - booting.length));
       if (first) {
         for (const node of queue) logEvent({ action: 'queued', node, by, reason: `waits for a boot slot: ${booting.length + wave.length} node(s) booting, EC4DOCK_MAX_BOOTING_NODES=${limit}` });

@@ -58,3 +58,14 @@ export function isOff(shortState: string): boolean {
 export async function startNow(jobIds: string[]): Promise<void> {
   for (const id of jobIds) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
 }
+
+/**
+ * Sets a node DOWN now (Slurm requeues its jobs) and makes those jobs eligible at once; returns
+ * their ids. Asked now, not from an earlier look: a job may have been allocated to it since.
+ */
+export async function setDown(node: string, reason: string): Promise<string[]> {
+  const jobs = await jobsOnNode(node).catch(() => []);
+  await updateNodes([node], 'DOWN', reason.slice(0, 200));
+  await startNow(jobs);
+  return jobs;
+}

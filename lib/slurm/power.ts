@@ -7,7 +7,7 @@ import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
-import { isOff, isUp, jobsOnNode, nodeReason, shortStates, startNow, updateNodes } from './control.ts';
+import { isOff, isUp, jobsOnNode, nodeReason, setDown, shortStates, startNow, updateNodes } from './control.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
 const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
@@ -21,7 +21,7 @@ export const OFF_REASON = 'ec4docker: powered off';
 export const holdsOffNodes = (config: Config): boolean => config.elasticity !== 'slurm';
 
 /** Node container states ('running', 'exited', ...) by node name, in one engine call. */
-async function nodeContainerStates(config: Config): Promise<Map<string, string>> {
+export async function nodeContainerStates(config: Config): Promise<Map<string, string>> {
   const containers = await nodeContainers(config.serverName);
   return new Map([...containers].map(([node, c]) => [node, c.state]));
 }
@@ -84,9 +84,7 @@ export async function awaitPowerOn(config: Config, nodes: string[], onUp: (node:
 /** Puts a node whose power-on failed back to powered-off, with no container left. */
 export async function undoPowerOn(config: Config, node: string, reason: string, by: string): Promise<void> {
   await removeContainers([node]);
-  const jobs = await jobsOnNode(node).catch(() => []);
-  await updateNodes([node], 'DOWN', `ec4docker: power-on failed: ${reason}`.slice(0, 200)).catch(() => undefined);
-  await startNow(jobs); // requeued by the DOWN, and held back for two minutes otherwise
+  await setDown(node, `ec4docker: power-on failed: ${reason}`).catch(() => undefined);
   // Not POWER_DOWN_FORCE: that cancels the jobs allocated to the node; DOWN requeues them.
   await updateNodes([node], 'POWER_DOWN').catch(() => undefined);
   await waitUntilOff(node);

@@ -15,8 +15,7 @@ teardown_file() {
   load helpers
   [ -n "${EC4D_KEEP:-}" ] && return
   destroy "$NAME"
-  # clusters (and their node images) made by single tests, in case one stopped before removing its own
-  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; docker rmi "$c:wn" >/dev/null 2>&1 || true; done
+  destroy_extras
 }
 
 both_set_aside() { [ "$(docker exec "$NAME" sinfo -h -N -o %E | grep -c '^ec4docker: set aside')" = 2 ]; }

@@ -13,8 +13,7 @@ setup() { load helpers; }
 teardown_file() {
   load helpers
   destroy "$NAME"
-  # clusters made by single tests, in case a test stopped before removing its own
-  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; docker rmi "$c:wn" >/dev/null 2>&1 || true; done
+  destroy_extras
 }
 
 @test "powered-off nodes are idle~ (Slurm may power them up itself)" {

@@ -16,8 +16,7 @@ setup() { load helpers; }
 teardown_file() {
   load helpers
   [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"
-  # clusters made by single tests, in case a test stopped before removing its own
-  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do destroy "$c"; docker rmi "ec4dtest-$c:wn" >/dev/null 2>&1 || true; done
+  destroy_extras
 }
 
 @test "setup-cluster -f ec4docker-sge.config: a Grid Engine frontend, every node off" {

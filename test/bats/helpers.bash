@@ -26,6 +26,16 @@ destroy() {
   rm -rf "$HOME/.ec4docker/$1"
 }
 
+# destroy_extras: the clusters single tests listed in $BATS_FILE_TMPDIR/extra, and the node
+# images they built ("NAME:wn" or "ec4dtest-NAME:wn"), in case a test stopped before removing them.
+destroy_extras() {
+  local c
+  for c in $(cat "$BATS_FILE_TMPDIR/extra" 2>/dev/null); do
+    destroy "$c"
+    docker rmi "$c:wn" "ec4dtest-$c:wn" >/dev/null 2>&1 || true
+  done
+}
+
 # fe NAME CMD...: run a command in the frontend as root.
 fe() { local name=$1; shift; docker exec "$name" "$@"; }
 # as_ubuntu NAME 'shell command': run a login shell command as ubuntu in the frontend.
