@@ -11,6 +11,8 @@ export interface SchedulerView {
   nodes: NodeView[]; // every configured node the scheduler lists (hidden ones are added by the caller)
   jobs: JobView[]; // pending and running jobs only
   states: Map<string, string>; // each node's state as the scheduler spells it, for people
+  // Jobs the scheduler requeued and holds back for a while (Slurm: two minutes after a node failure).
+  heldAfterRequeue?: string[];
 }
 
 export type PowerOffResult = { kind: 'off' } | { kind: 'already-off'; orphanRemoved: boolean } | { kind: 'busy'; jobs: string[] };
@@ -40,6 +42,8 @@ export interface Scheduler {
   markDown(node: string, reason: string): Promise<string[]>;
   /** Brings a down node back to "powered off and usable"; false if it is left as it is for now. */
   recover(node: string): Promise<boolean>;
+  /** Optional: makes jobs held back after a requeue (heldAfterRequeue) eligible now. */
+  release?(jobs: string[]): Promise<void>;
   /**
    * Optional: the ids of pending jobs, from one cheap call, so that clues-monitor notices a new
    * job between its full checks ([] when the call fails).

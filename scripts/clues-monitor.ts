@@ -118,6 +118,13 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
       }
     }
   }
+  // A job requeued after a node failure (a failed boot, Slurm's ResumeTimeout) is held back for
+  // minutes: once a node could take it, let it start, so a retry is seconds away, not minutes.
+  const held = seen.heldAfterRequeue ?? [];
+  if (held.length > 0 && scheduler.release && seen.nodes.some((n) => n.usable)) {
+    await scheduler.release(held);
+    for (const job of held) logEvent({ action: 'released', node: '-', by: 'clues-monitor', reason: `job ${job}: requeued and held back; a node can take it now` });
+  }
   const policy = planPower({
     nodes: withHiddenNodes(seen.nodes, clusterNames(config).nodes),
     jobs: seen.jobs,

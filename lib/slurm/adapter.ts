@@ -29,6 +29,7 @@ export function slurmScheduler(config: Config): Scheduler {
         nodes: nodes.map(toNodeView),
         jobs: jobs.map((j) => toJobView(j, nodes, Date.now() / 1000)),
         states: new Map(nodes.map((n) => [n.name, n.state])),
+        heldAfterRequeue: requeuedAndHeld(jobs, Date.now() / 1000),
       };
     },
     powerOn: (nodes, by, reason) => requestPowerOn(config, nodes, by, reason),
@@ -44,12 +45,9 @@ export function slurmScheduler(config: Config): Scheduler {
       // Held modes: it stays out of scheduling (down, OFF_REASON) until powered on.
       if (holdsOffNodes(config)) await holdOff(node);
       else await updateNodes([node], 'RESUME');
-      // A node Slurm set down itself (ResumeTimeout) had its jobs requeued and held back: they
-      // may start now, and the next power-on is a retry, not two minutes away.
-      const squeue = await $({ nothrow: true, timeout: '20s' })`squeue --json`;
-      if (squeue.exitCode === 0) await startNow(requeuedAndHeld(parseSqueueJson(squeue.stdout), Date.now() / 1000));
       return true;
     },
+    release: startNow,
     async pendingJobs() {
       // About 5 ms: cheap enough to ask several times a second.
       const squeue = await $({ nothrow: true, timeout: '5s' })`squeue -h -t PENDING -o %i`;
