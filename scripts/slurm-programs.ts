@@ -6,10 +6,10 @@ import { UserError } from '../lib/errors.ts';
 import { logEvent } from '../lib/events.ts';
 import { loadFrontendConfig } from '../lib/frontend-config.ts';
 import { expandHostlist } from '../lib/hostlist.ts';
-import { sleep } from '../lib/run.ts';
+import { $, sleep } from '../lib/run.ts';
 import { renderSlurmConf } from '../lib/slurm/conf.ts';
 import { startInTurn } from '../lib/slurm/boot-queue.ts';
-import { isOff, isUp, nodeReasons, shortStates, updateNodes } from '../lib/slurm/control.ts';
+import { isOff, nodeReasons, prologMayEnd, shortStates, updateNodes } from '../lib/slurm/control.ts';
 import { holdOff, holdsOffNodes, OFF_REASON } from '../lib/slurm/power.ts';
 import { removeNodeContainer, startNodeContainer } from '../lib/node-container.ts';
 
@@ -69,15 +69,17 @@ export async function slurmSuspend(argv: string[]): Promise<void> {
  */
 export async function slurmProlog(): Promise<void> {
   const nodelist = process.env.SLURM_JOB_NODELIST ?? '';
-  if (nodelist === '') return;
+  const job = process.env.SLURM_JOB_ID ?? '';
+  if (nodelist === '' || job === '') return;
   const nodes = expandHostlist(nodelist);
   const deadline = Date.now() + 10 * 60_000;
   while (Date.now() < deadline) {
-    const states = await shortStates(nodes).catch(() => new Map<string, string>());
-    const values = nodes.map((n) => states.get(n) ?? '');
-    // A node that failed to resume: stop waiting, slurmctld requeues the job.
-    if (values.some((s) => /^(down|drain|fail)/.test(s))) return;
-    if (values.every((s) => isUp(s))) return;
+    const [jobState, states] = await Promise.all([
+      $({ nothrow: true, timeout: '20s' })`squeue -h -j ${job} -o %T`,
+      shortStates(nodes).catch(() => undefined),
+    ]);
+    // Unknown (a command failed): ask again.
+    if (jobState.exitCode === 0 && states && prologMayEnd(jobState.stdout.trim(), nodes.map((n) => states.get(n) ?? ''))) return;
     await sleep(150);
   }
 }

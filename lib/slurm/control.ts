@@ -49,6 +49,18 @@ export function isUp(shortState: string): boolean {
   return /^(idle|alloc|mix|comp)$/.test(shortState);
 }
 
+/**
+ * PrologSlurmctld's question: may the job's launch go on? Yes once every node is up, or as soon
+ * as the job no longer waits for them: a node's boot failed (down, drained) and Slurm requeued the
+ * job (no longer CONFIGURING). The prolog must not miss that: a requeued job stays pending
+ * ("Cleaning") until the prolog exits, and the failed node may be down only for a moment before
+ * clues-monitor recovers it (idle~). `jobState` is squeue's %T, '' once the job is gone.
+ */
+export function prologMayEnd(jobState: string, nodeStates: string[]): boolean {
+  if (jobState !== 'CONFIGURING') return true;
+  return nodeStates.every(isUp) || nodeStates.some((s) => /^(down|drain|fail)/.test(s));
+}
+
 /** Whether a short state means "powered off" (suffix ~), whatever the base state. */
 export function isOff(shortState: string): boolean {
   return shortState.endsWith('~');

@@ -90,3 +90,23 @@ teardown_file() {
 @test "a node whose slurmd never registers: Slurm's ResumeTimeout, recovered, retried, then set aside" {
   never_registering_node_set_aside slurm
 }
+
+@test "a node back to idle~ the moment Slurm gives up on its boot: the requeued job is allocated again, not stuck cleaning" {
+  # The race behind a CI failure: clues-monitor recovered the node 0.26 s after Slurm's
+  # ResumeTimeout; slurm-prolog (PrologSlurmctld) never saw it down and kept waiting, and Slurm
+  # kept the requeued job pending ("Cleaning") for as long as the prolog ran. Here a loop in the
+  # frontend resumes the node as soon as it is down, every time.
+  local name job
+  name=$(unique_name ec4tr)
+  never_registering_cluster "$name" slurm 5
+  fe "$name" bash -c "nohup bash -c 'while sleep 0.02; do sinfo -h -n ${name}n1 -o %t | grep -q ^down && scontrol update nodename=${name}n1 state=resume; done' >/dev/null 2>&1 &"
+  job=$(as_ubuntu "$name" "sbatch --parsable --wrap hostname")
+  wait_until 10 job_state_is "$name" "$job" CONFIGURING
+  wait_until 20 job_requeued "$name" "$job"
+  # allocated again (to the same node, the only one), so the prolog let go of the first run
+  wait_until 20 eval '[ "$(fe "$name" grep -c "Allocate JobId=$job " /var/log/slurm/slurmctld.log)" -ge 2 ]' \
+    || { slurm_diagnostics "$name"; fail "job $job stayed pending after its requeue"; }
+  run -0 fe "$name" grep -c "update_node: node ${name}n1 state set to IDLE" /var/log/slurm/slurmctld.log
+  destroy "$name"
+  docker rmi "$name:wn" >/dev/null
+}

@@ -103,23 +103,43 @@ sge_job_moved() { local h; h=$(sge_job_host "$1" "$2"); [ -n "$h" ] && [ "$h" !=
 sge_hosts() { docker exec "$1" qconf -shgrp @allhosts | awk '$1 == "hostlist" { $1 = ""; print substr($0, 2) }'; }
 sge_no_hosts() { [ "$(sge_hosts "$1")" = NONE ]; }
 
-# never_registering_node_set_aside MODE: in a one-node cluster of that elasticity mode whose node
-# image starts but never runs slurmd, a waiting job's power-on fails at EC4DOCK_MAX_WAIT_POWERON,
-# is retried once, and the node is then set aside; no container is left, and the job waits.
-never_registering_node_set_aside() {
-  local mode=$1 name job
-  name=$(unique_name ec4th)
+# slurm_diagnostics NAME: what Slurm and the monitor saw, on stderr (shown when a test fails).
+slurm_diagnostics() {
+  {
+    echo "--- sinfo"; docker exec "$1" sinfo -N -o '%N %T %E %H'
+    echo "--- squeue"; docker exec "$1" squeue -o '%i %T %r %S %N'
+    echo "--- scontrol show job"; docker exec "$1" scontrol -o show job
+    echo "--- events"; docker exec "$1" tail -n 40 /var/log/ec4docker/events.jsonl
+    echo "--- monitor.log"; docker exec "$1" tail -n 20 /var/log/ec4docker/monitor.log
+    echo "--- slurmctld.log"; docker exec "$1" tail -n 60 /var/log/slurm/slurmctld.log
+    echo "--- containers"; docker ps -a --filter "label=org.ec4docker.cluster=$1" --format '{{.Names}} {{.Status}}'
+  } >&2 2>&1
+}
+
+# never_registering_cluster NAME MODE RETRIES: a one-node cluster of that elasticity mode whose
+# node image starts but never runs slurmd (EC4DOCK_MAX_WAIT_POWERON=5, RETRIES power-on retries).
+never_registering_cluster() {
+  local name=$1
   echo "$name" >>"$BATS_FILE_TMPDIR/extra"
   printf 'FROM ec4dslurm:wn\nENTRYPOINT ["sleep", "infinity"]\n' | docker build -q -t "$name:wn" - >/dev/null
   make_config "$BATS_TEST_TMPDIR/h" "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" EC4DOCK_MAXNODES=1 \
-    "EC4DOCK_WN_IMAGENAME=$name:wn" "EC4DOCK_ELASTICITY=$mode" EC4DOCK_RETRIES_POWER_ON=1 EC4DOCK_MAX_WAIT_POWERON=5
+    "EC4DOCK_WN_IMAGENAME=$name:wn" "EC4DOCK_ELASTICITY=$2" "EC4DOCK_RETRIES_POWER_ON=$3" EC4DOCK_MAX_WAIT_POWERON=5
   "$SETUP" -f "$BATS_TEST_TMPDIR/h" >/dev/null
+}
+
+# never_registering_node_set_aside MODE: in a never_registering_cluster of that mode, a waiting
+# job's power-on fails at EC4DOCK_MAX_WAIT_POWERON, is retried once, and the node is then set
+# aside; no container is left, and the job waits.
+never_registering_node_set_aside() {
+  local name job
+  name=$(unique_name ec4th)
+  never_registering_cluster "$name" "$1" 1
   job=$(as_ubuntu "$name" "sbatch --parsable --wrap hostname")
   # the container does run: this is the slurmd that never registers, not a container that exits
   wait_until 30 eval '[ "$(node_containers "$name")" = "${name}n1 " ]'
-  # 180 s: the retry should come in seconds (clues-monitor releases the requeued job), but in
-  # two fresh-engine CI runs it came only after Slurm's own 2-minute hold (cause not found yet).
-  wait_until 180 eval 'docker exec "$name" sinfo -h -N -o %E | grep -q "^ec4docker: set aside: not up"'
+  # the retry comes seconds after the first failure: clues-monitor releases the requeued job
+  wait_until 60 eval 'docker exec "$name" sinfo -h -N -o %E | grep -q "^ec4docker: set aside: not up"' \
+    || { slurm_diagnostics "$name"; return 1; }
   event_logged "$name" set_aside "${name}n1"
   wait_until 10 no_node_container "$name"
   run -0 fe "$name" squeue -h -j "$job" -o %T
