@@ -9,7 +9,7 @@ import { logEvent } from '../events.ts';
 import { awaitNodes, startNodes } from '../node-boot.ts';
 import { removeNodeContainer } from '../node-container.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
-import { deregisterHost, qmod, queueInstance, QUEUE, readCluster, readJobDetails, registerHosts } from './control.ts';
+import { deregisterHost, pendingJobNumbers, qmod, queueInstance, QUEUE, readCluster, readJobDetails, registerHosts } from './control.ts';
 import { type GeQstatFull, type GeQueueInstance, jobWaitsForNodes, shortHostName, toJobViews, toNodeViews } from './state.ts';
 
 /** Our nodes' instances of the queue, by node name. */
@@ -126,5 +126,7 @@ export function gridEngineScheduler(config: Config): Scheduler {
       await deregisterHost(node, { running: false });
       return true;
     },
+
+    pendingJobs: pendingJobNumbers,
   };
 }

@@ -106,5 +106,11 @@ export function torqueScheduler(config: Config): Scheduler {
       await deleteNode(node);
       return true;
     },
+
+    async pendingJobs() {
+      // qstat -f -x, the one job listing control.ts reads (queued: state Q).
+      const jobs = await readJobs().catch(() => []);
+      return jobs.filter((j) => j.state === 'Q').map((j) => j.id);
+    },
   };
 }

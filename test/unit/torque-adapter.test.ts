@@ -46,6 +46,10 @@ describe('Torque adapter, replayed outputs', () => {
     expect(calls().sort()).toEqual(['pbsnodes -x', 'qstat -f -x']); // read together, in either order
   });
 
+  it('lists the queued jobs for the monitor\'s quick check between passes', async () => {
+    expect(await scheduler.pendingJobs!()).toEqual(['667999.superserver.stanford.edu']);
+  });
+
   it('reads a server with no node yet as no node', async () => {
     process.env.FAKE_PBSNODES = 'empty';
     expect((await scheduler.observe()).nodes).toEqual([]);
