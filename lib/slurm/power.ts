@@ -135,10 +135,17 @@ export async function powerOffNode(config: Config, node: string, by: string, rea
     return { kind: 'busy', jobs };
   }
   await updateNodes([node], 'POWER_DOWN');
+  if (holdsOffNodes(config)) {
+    // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain
+    // (seen on 22.05), so the node came out idle~: a job submitted then landed on it, and the
+    // hold below requeued it. Drained again while powering down (drain%), it stays drained
+    // (drain~); a powering-down node takes no job meanwhile.
+    await waitFor(async () => (/[%~]$/.test((await shortStates([node])).get(node) ?? '') ? true : undefined), 5_000, 50);
+    await updateNodes([node], 'DRAIN', OFF_REASON).catch(() => undefined);
+  }
   logEvent({ action: 'power_off', node, by, reason, state });
   if (!(await waitUntilOff(node))) throw new Error(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
   await removeContainers([node]); // SuspendProgram did it; this only makes sure
-  // Slurm clears the drain when it suspends a node (seen on 22.05): hold it again.
-  if (holdsOffNodes(config)) await holdOff(node);
+  if (holdsOffNodes(config)) await holdOff(node); // if the drain above failed
   return { kind: 'off' };
 }

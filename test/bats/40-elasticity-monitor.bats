@@ -49,6 +49,24 @@ teardown_file() { load helpers; destroy "$NAME"; }
   fe "$NAME" scancel "$job"
 }
 
+@test "a job submitted the moment a node is powered off waits for a power-on: the node is never schedulable while off" {
+  # Before, POWER_DOWN cleared the node's drain and it came out idle~ until clues-monitor held it
+  # again: a job submitted then landed on it and was requeued (seen by bench/submit-latency.sh).
+  local node=${NAME}n1 job
+  wait_until 60 no_node_container "$NAME"
+  fe "$NAME" /opt/ec4docker/poweron "$node" >/dev/null
+  fe "$NAME" rm -f /home/ubuntu/race-job /home/ubuntu/seen-off
+  docker exec -d -u ubuntu -w /home/ubuntu "$NAME" bash -c \
+    "until sinfo -h -n $node -o %t | grep -q '~\$'; do sleep 0.02; done; sinfo -h -n $node -o %t >seen-off; sbatch --parsable --wrap hostname >race-job"
+  fe "$NAME" /opt/ec4docker/poweroff "$node" >/dev/null
+  wait_until 10 fe "$NAME" test -s /home/ubuntu/race-job
+  job=$(fe "$NAME" cat /home/ubuntu/race-job)
+  run -0 fe "$NAME" cat /home/ubuntu/seen-off
+  assert_output 'drain~'
+  wait_until 60 job_gone "$NAME" "$job"
+  run -1 fe "$NAME" grep "Requeuing JobId=$job\$" /var/log/slurm/slurmctld.log
+}
+
 @test "a node container killed mid-job: the job is requeued at once and completes elsewhere" {
   killed_node_job_completes_elsewhere "$NAME"
 }
