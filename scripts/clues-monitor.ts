@@ -22,6 +22,11 @@ const TICK_MS = 1000;
 const PROBE_MS = 200;
 const SET_ASIDE_REASON = 'ec4docker: set aside';
 
+// Power-offs take seconds (Slurm's SuspendTimeout, waiting for the node to be off): they go on
+// while the next checks run, so a job submitted meanwhile is seen within PROBE_MS, not after them.
+// The checks leave a node alone while an action on it is in flight.
+const inFlight = new Map<string, Promise<void>>();
+
 const USAGE = `usage: clues-monitor [run|once|running|status [--json]]
   run      check the cluster every second (what cron starts; exits at once if one already runs)
   once     one check, then exit
@@ -38,7 +43,8 @@ export async function cluesMonitor(argv: string[]): Promise<void> {
   if (command === 'run') return runForever(config, scheduler);
   if (command === 'once') {
     if (!(await tryLock(LOCK))) throw new UserError('another clues-monitor is running; it checks the cluster every second');
-    return void (await tick(config, scheduler, loadMonitorState()));
+    await tick(config, scheduler, loadMonitorState());
+    return void (await Promise.all(inFlight.values()));
   }
   if (command === 'status') return status(config, scheduler, Boolean(args.json));
   throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
@@ -90,6 +96,7 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
   const seen = await observe(config, scheduler);
   const now = Date.now() / 1000;
   for (const node of seen.nodes) {
+    if (inFlight.has(node.name)) continue;
     const container = seen.containers.get(node.name);
     const running = container?.state === 'running';
     if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) {
@@ -125,22 +132,29 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
     await scheduler.release(held);
     for (const job of held) logEvent({ action: 'released', node: '-', by: 'clues-monitor', reason: `job ${job}: requeued and held back; a node can take it now` });
   }
+  // A node being powered off is left out of the plan (a waiting job gets another node now, not
+  // that one once it is off), and its record is kept as it was.
+  const busy = new Set(inFlight.keys());
   const policy = planPower({
-    nodes: withHiddenNodes(seen.nodes, clusterNames(config).nodes),
+    nodes: withHiddenNodes(seen.nodes, clusterNames(config).nodes).filter((n) => !busy.has(n.name)),
     jobs: seen.jobs,
     config,
     now,
     history: state.history,
   });
+  for (const node of busy) if (state.history[node]) policy.history[node] = state.history[node];
   const actions = policy.actions.filter((action) => shouldApply(config, action));
   const report = (action: PowerAction) => (error: unknown) =>
     logEvent({ action: 'error', node: action.node, by: 'clues-monitor', reason: `${action.kind}: ${String(error)}` });
-  // Power-ons go to Slurm in one request (it starts the containers in parallel); the other
-  // actions run together, as a power-off waits seconds for Slurm's SuspendTimeout.
+  // Power-ons go to Slurm in one request (it starts the containers in parallel); power-offs go on
+  // in the background (inFlight); the other actions run together.
   const powerOns = actions.filter((a) => a.kind === 'power_on');
+  for (const action of actions.filter((a) => a.kind === 'power_off')) {
+    inFlight.set(action.node, apply(scheduler, action).catch(report(action)).finally(() => inFlight.delete(action.node)));
+  }
   await Promise.all([
     ...(powerOns.length > 0 ? [scheduler.powerOn(powerOns.map((a) => a.node), 'clues-monitor', (node) => powerOns.find((a) => a.node === node)?.reason ?? '').catch(report(powerOns[0]))] : []),
-    ...actions.filter((a) => a.kind !== 'power_on').map((action) => apply(scheduler, action).catch(report(action))),
+    ...actions.filter((a) => a.kind !== 'power_on' && a.kind !== 'power_off').map((action) => apply(scheduler, action).catch(report(action))),
   ]);
   const next = { history: policy.history };
   saveMonitorState(next);
