@@ -134,15 +134,15 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
   }
   // A node being powered off is left out of the plan (a waiting job gets another node now, not
   // that one once it is off), and its record is kept as it was.
-  const busy = new Set(inFlight.keys());
+  const poweringOff = new Set(inFlight.keys());
   const policy = planPower({
-    nodes: withHiddenNodes(seen.nodes, clusterNames(config).nodes).filter((n) => !busy.has(n.name)),
+    nodes: withHiddenNodes(seen.nodes, clusterNames(config).nodes).filter((n) => !poweringOff.has(n.name)),
     jobs: seen.jobs,
     config,
     now,
     history: state.history,
   });
-  for (const node of busy) if (state.history[node]) policy.history[node] = state.history[node];
+  for (const node of poweringOff) if (state.history[node]) policy.history[node] = state.history[node];
   const actions = policy.actions.filter((action) => shouldApply(config, action));
   const report = (action: PowerAction) => (error: unknown) =>
     logEvent({ action: 'error', node: action.node, by: 'clues-monitor', reason: `${action.kind}: ${String(error)}` });

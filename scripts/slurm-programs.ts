@@ -64,8 +64,9 @@ export async function slurmSuspend(argv: string[]): Promise<void> {
 }
 
 /**
- * PrologSlurmctld: returns as soon as every node of the job has registered. Slurm 22.05
- * otherwise launches a job on freshly resumed nodes only at its 30 s periodic check.
+ * PrologSlurmctld: returns as soon as every node of the job has registered (Slurm 22.05
+ * otherwise launches a job on freshly resumed nodes only at its 30 s periodic check), or as soon
+ * as the job no longer waits for them (lib/slurm/control.ts, prologMayEnd).
  */
 export async function slurmProlog(): Promise<void> {
   const nodelist = process.env.SLURM_JOB_NODELIST ?? '';
