@@ -10,9 +10,15 @@ import { parseSinfoJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJob
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
 
-/** A powered-off node held by ec4docker (drained or down, OFF_REASON), not by a person: usable. */
+/**
+ * A node held by ec4docker (drained or down, OFF_REASON), not by a person, counts as usable.
+ * Powered off, that is how the held modes keep every off node. Still on, drained and without a
+ * job, it is a power-off cut short between its drain and POWER_DOWN (the monitor or the frontend
+ * stopped): seen as idle, the policy powers it off after the idle time instead of leaving it on.
+ */
 export function releaseOffHold(node: SlurmNode): SlurmNode {
-  if (node.reason !== OFF_REASON || node.power === 'on' || !(node.drain || node.base === 'down')) return node;
+  if (node.reason !== OFF_REASON || !(node.drain || node.base === 'down')) return node;
+  if (node.power === 'on' && (node.busy || !node.drain)) return node;
   return { ...node, drain: false, base: 'idle' };
 }
 

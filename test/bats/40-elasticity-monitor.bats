@@ -67,6 +67,17 @@ teardown_file() { load helpers; destroy "$NAME"; }
   run -1 fe "$NAME" grep "Requeuing JobId=$job\$" /var/log/slurm/slurmctld.log
 }
 
+@test "a power-off cut short (node on, drained by ec4docker, no job) is finished after the idle time" {
+  # What a monitor or frontend stopped between its drain and POWER_DOWN leaves: before, the node
+  # stayed on and drained, neither used nor powered off, until a person acted.
+  local node=${NAME}n2
+  wait_until 60 no_node_container "$NAME"
+  fe "$NAME" /opt/ec4docker/poweron "$node" >/dev/null
+  fe "$NAME" scontrol update "NodeName=$node" State=DRAIN "Reason=ec4docker: powered off"
+  wait_until 30 node_state_matches "$NAME" "$node" 'drain~'
+  wait_until 10 no_node_container "$NAME"
+}
+
 @test "a node container killed mid-job: the job is requeued at once and completes elsewhere" {
   killed_node_job_completes_elsewhere "$NAME"
 }

@@ -31,9 +31,18 @@ describe('slurm adapter', () => {
     expect(toNodeView(releaseOffHold(byPerson))).toMatchObject({ usable: false, drain: true });
   });
 
-  it('leaves a powered-on node with the ec4docker reason alone (it is being powered off)', () => {
+  it('counts a powered-on idle node drained with the ec4docker reason (a power-off cut short) as idle, so it goes off after the idle time', () => {
     const [node] = parseSinfoJson(fixture('20-ec4docker-held-off.sinfo.json'));
     const on = { ...node, power: 'on' as const };
-    expect(releaseOffHold(on)).toBe(on);
+    expect(toNodeView(on)).toMatchObject({ usable: false, drain: true });
+    expect(toNodeView(releaseOffHold(on))).toMatchObject({ power: 'on', usable: true, drain: false, busy: false });
+  });
+
+  it('leaves such a node alone while a job is on it, or when it is down rather than drained', () => {
+    const [node] = parseSinfoJson(fixture('20-ec4docker-held-off.sinfo.json'));
+    const withJob = { ...node, power: 'on' as const, busy: true, base: 'mix' as const };
+    expect(releaseOffHold(withJob)).toBe(withJob);
+    const downOn = { ...node, power: 'on' as const, drain: false, base: 'down' as const };
+    expect(releaseOffHold(downOn)).toBe(downOn);
   });
 });
