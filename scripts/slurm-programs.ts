@@ -6,10 +6,10 @@ import { UserError } from '../lib/errors.ts';
 import { logEvent } from '../lib/events.ts';
 import { loadFrontendConfig } from '../lib/frontend-config.ts';
 import { expandHostlist } from '../lib/hostlist.ts';
-import { $, sleep } from '../lib/run.ts';
+import { sleep } from '../lib/run.ts';
 import { renderSlurmConf } from '../lib/slurm/conf.ts';
 import { startInTurn } from '../lib/slurm/boot-queue.ts';
-import { isOff, nodeReasons, prologMayEnd, shortStates, updateNodes } from '../lib/slurm/control.ts';
+import { isOff, jobState, nodeReasons, prologMayEnd, shortStates, updateNodes } from '../lib/slurm/control.ts';
 import { holdOff, holdsOffNodes, OFF_REASON } from '../lib/slurm/power.ts';
 import { removeNodeContainer, startNodeContainer } from '../lib/node-container.ts';
 
@@ -75,12 +75,9 @@ export async function slurmProlog(): Promise<void> {
   const nodes = expandHostlist(nodelist);
   const deadline = Date.now() + 10 * 60_000;
   while (Date.now() < deadline) {
-    const [jobState, states] = await Promise.all([
-      $({ nothrow: true, timeout: '20s' })`squeue -h -j ${job} -o %T`,
-      shortStates(nodes).catch(() => undefined),
-    ]);
+    const [state, states] = await Promise.all([jobState(job), shortStates(nodes).catch(() => undefined)]);
     // Unknown (a command failed): ask again.
-    if (jobState.exitCode === 0 && states && prologMayEnd(jobState.stdout.trim(), nodes.map((n) => states.get(n) ?? ''))) return;
+    if (state !== undefined && states && prologMayEnd(state, nodes.map((n) => states.get(n) ?? ''))) return;
     await sleep(150);
   }
 }

@@ -37,6 +37,12 @@ export async function jobsOnNode(node: string): Promise<string[]> {
   return result.stdout.split('\n').filter(Boolean);
 }
 
+/** A job's state as squeue spells it (%T: CONFIGURING, PENDING, ...), '' once it is gone; undefined if squeue failed. */
+export async function jobState(id: string): Promise<string | undefined> {
+  const result = await $({ nothrow: true, timeout: '20s' })`squeue -h -j ${id} -o %T`;
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
 /** `scontrol update NodeName=... State=... [Reason=...]`. */
 export async function updateNodes(nodes: string[], state: string, reason?: string): Promise<void> {
   const args = [`NodeName=${nodes.join(',')}`, `State=${state}`, ...(reason ? [`Reason=${reason}`] : [])];

@@ -92,11 +92,13 @@ export async function undoPowerOn(config: Config, node: string, reason: string, 
   logEvent({ action: 'failed', node, by, reason });
 }
 
-/** Waits (at most 30 s) until Slurm counts the node powered off (idle~, down~, drain~). */
-export async function waitUntilOff(node: string): Promise<boolean> {
-  const off = await waitFor(async () => (isOff((await shortStates([node])).get(node) ?? '') ? true : undefined), 30_000);
-  return off === true;
+/** Waits until the node's short state passes `test`; false if it did not within `timeoutMs`. */
+async function waitForState(node: string, test: (shortState: string) => boolean, timeoutMs: number, intervalMs = 200): Promise<boolean> {
+  return (await waitFor(async () => (test((await shortStates([node])).get(node) ?? '') ? true : undefined), timeoutMs, intervalMs)) === true;
 }
+
+/** Waits (at most 30 s) until Slurm counts the node powered off (idle~, down~, drain~). */
+export const waitUntilOff = (node: string): Promise<boolean> => waitForState(node, isOff, 30_000);
 
 /**
  * Keeps a powered-off node out of scheduling (modes none/monitor), with OFF_REASON: a down node
@@ -140,7 +142,7 @@ export async function powerOffNode(config: Config, node: string, by: string, rea
     // (seen on 22.05), so the node came out idle~: a job submitted then landed on it, and the
     // hold below requeued it. Drained again while powering down (drain%), it stays drained
     // (drain~); a powering-down node takes no job meanwhile.
-    await waitFor(async () => (/[%~]$/.test((await shortStates([node])).get(node) ?? '') ? true : undefined), 5_000, 50);
+    await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 50);
     await updateNodes([node], 'DRAIN', OFF_REASON).catch(() => undefined);
   }
   logEvent({ action: 'power_off', node, by, reason, state });

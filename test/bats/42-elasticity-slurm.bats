@@ -45,10 +45,7 @@ teardown_file() {
 @test "EC4DOCK_EXTRA_NODES_FREE: one node is kept on and idle, past the idle time (clues-monitor starts it, Slurm keeps it)" {
   local warm
   warm=$(unique_name ec4tw)
-  echo "$warm" >>"$BATS_FILE_TMPDIR/extra"
-  make_config "$BATS_TEST_TMPDIR/w" "EC4DOCK_SERVERNAME=$warm" "EC4DOCK_NODEBASENAME=${warm}n" EC4DOCK_MAXNODES=2 \
-    EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=2 EC4DOCK_EXTRA_NODES_FREE=1
-  "$SETUP" -f "$BATS_TEST_TMPDIR/w" >/dev/null
+  extra_cluster "$warm" EC4DOCK_MAXNODES=2 EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=2 EC4DOCK_EXTRA_NODES_FREE=1
   run -0 fe "$warm" scontrol show config
   assert_line --regexp "^SuspendExcNodes += ${warm}n\[1-2\]:1$"
   wait_until 30 node_state_matches "$warm" "${warm}n1" idle
@@ -64,10 +61,7 @@ teardown_file() {
 @test "EC4DOCK_MAX_BOOTING_NODES: Slurm powers a 3-node job's nodes up, and they boot one at a time" {
   local slow job
   slow=$(unique_name ec4tb)
-  echo "$slow" >>"$BATS_FILE_TMPDIR/extra"
-  make_config "$BATS_TEST_TMPDIR/b" "EC4DOCK_SERVERNAME=$slow" "EC4DOCK_NODEBASENAME=${slow}n" EC4DOCK_MAXNODES=3 \
-    EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=60 EC4DOCK_MAX_BOOTING_NODES=1
-  "$SETUP" -f "$BATS_TEST_TMPDIR/b" >/dev/null
+  extra_cluster "$slow" EC4DOCK_MAXNODES=3 EC4DOCK_ELASTICITY=slurm EC4DOCK_IDLE_TIME=60 EC4DOCK_MAX_BOOTING_NODES=1
   job=$(as_ubuntu "$slow" "sbatch --parsable -N 3 -o three.out --wrap 'srun hostname'")
   wait_until 90 job_gone "$slow" "$job"
   run -0 fe "$slow" sort /home/ubuntu/three.out

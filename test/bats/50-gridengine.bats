@@ -136,11 +136,9 @@ teardown_file() {
   local bad image
   bad=$(unique_name ec4gb)
   image="ec4dtest-$bad:wn"
-  echo "$bad" >>"$BATS_FILE_TMPDIR/extra"
   docker tag ec4docker:base "$image"
-  make_config "$BATS_TEST_TMPDIR/b" EC4DOCK_MIDDLEWARE=sge "EC4DOCK_SERVERNAME=$bad" "EC4DOCK_NODEBASENAME=${bad}n" \
-    EC4DOCK_MAXNODES=1 EC4DOCK_ELASTICITY=none "EC4DOCK_WN_IMAGENAME=$image" EC4DOCK_MAX_WAIT_POWERON=20
-  "$SETUP" -f "$BATS_TEST_TMPDIR/b" >/dev/null
+  extra_cluster "$bad" EC4DOCK_MIDDLEWARE=sge EC4DOCK_MAXNODES=1 EC4DOCK_ELASTICITY=none "EC4DOCK_WN_IMAGENAME=$image" \
+    EC4DOCK_MAX_WAIT_POWERON=20
   # The engine cannot start it (its image is gone): docker's own message.
   docker rmi "$image" >/dev/null
   run --separate-stderr -1 fe "$bad" /opt/ec4docker/poweron "${bad}n1"

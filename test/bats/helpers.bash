@@ -36,6 +36,15 @@ destroy_extras() {
   done
 }
 
+# extra_cluster NAME KEY=VALUE...: a cluster of one test's own (server NAME, nodes NAMEn1..),
+# listed for destroy_extras in case the test stops before removing it.
+extra_cluster() {
+  local name=$1; shift
+  echo "$name" >>"$BATS_FILE_TMPDIR/extra"
+  make_config "$BATS_TEST_TMPDIR/$name.config" "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" "$@"
+  "$SETUP" -f "$BATS_TEST_TMPDIR/$name.config" >/dev/null
+}
+
 # fe NAME CMD...: run a command in the frontend as root.
 fe() { local name=$1; shift; docker exec "$name" "$@"; }
 # as_ubuntu NAME 'shell command': run a login shell command as ubuntu in the frontend.
@@ -120,11 +129,9 @@ slurm_diagnostics() {
 # node image starts but never runs slurmd (EC4DOCK_MAX_WAIT_POWERON=5, RETRIES power-on retries).
 never_registering_cluster() {
   local name=$1
-  echo "$name" >>"$BATS_FILE_TMPDIR/extra"
   printf 'FROM ec4dslurm:wn\nENTRYPOINT ["sleep", "infinity"]\n' | docker build -q -t "$name:wn" - >/dev/null
-  make_config "$BATS_TEST_TMPDIR/h" "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" EC4DOCK_MAXNODES=1 \
-    "EC4DOCK_WN_IMAGENAME=$name:wn" "EC4DOCK_ELASTICITY=$2" "EC4DOCK_RETRIES_POWER_ON=$3" EC4DOCK_MAX_WAIT_POWERON=5
-  "$SETUP" -f "$BATS_TEST_TMPDIR/h" >/dev/null
+  extra_cluster "$name" EC4DOCK_MAXNODES=1 "EC4DOCK_WN_IMAGENAME=$name:wn" "EC4DOCK_ELASTICITY=$2" \
+    "EC4DOCK_RETRIES_POWER_ON=$3" EC4DOCK_MAX_WAIT_POWERON=5
 }
 
 # never_registering_node_set_aside MODE: in a never_registering_cluster of that mode, a waiting
