@@ -5,13 +5,13 @@ import { UsageError } from './errors.ts';
 
 export const LABEL_PREFIX = 'org.ec4docker';
 export const LABEL_CLUSTER = `${LABEL_PREFIX}.cluster`;
-export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | node | network | home | secrets
+export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | node | netns | network | home | secrets
 export const LABEL_NODE = `${LABEL_PREFIX}.node`;
 export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
 // On the cluster's network: the addresses reserved for its nodes (lib/addresses.ts).
 export const LABEL_NODE_RANGE = `${LABEL_PREFIX}.node-range`;
 
-export type Role = 'frontend' | 'node' | 'network' | 'home' | 'secrets';
+export type Role = 'frontend' | 'node' | 'netns' | 'network' | 'home' | 'secrets';
 
 export interface ClusterNames {
   frontend: string;
@@ -32,6 +32,12 @@ export function clusterNames(config: Config): ClusterNames {
     nodes,
   };
 }
+
+/**
+ * The container that holds a node's network namespace (lib/node-container.ts): made once, kept
+ * while the node is off, so that a power-on does not wait for the engine to make a network.
+ */
+export const netnsName = (node: string): string => `${node}-netns`;
 
 /** `--label k=v` arguments for `docker run|network create|volume create`. */
 export function labelArgs(config: Config, role: Role, node?: string): string[] {

@@ -1,6 +1,6 @@
 // The only module that talks to the Docker engine, through the docker CLI. The same calls
 // run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
-import { clusterFilter, LABEL_NODE, LABEL_NODE_RANGE } from './cluster.ts';
+import { LABEL_NODE_RANGE } from './cluster.ts';
 import { UserError } from './errors.ts';
 import { $, lastLine } from './run.ts';
 
@@ -27,12 +27,18 @@ export function useEngine(dockerHost: string): void {
 export async function docker(args: string[], action: string, input?: string): Promise<string> {
   const result = await $({ nothrow: true, timeout: TIMEOUT, input })`docker ${args}`;
   if (result.exitCode !== 0) {
-    // The CLI ends its errors with "See 'docker run --help'.": the line before says what happened.
-    const message = lastLine(result.stderr.replace(/^See 'docker .*--help'\.$/gm, ''));
+    const message = dockerError(result.stderr);
     throw new UserError(`${action}: docker ${args[0]} exited ${result.exitCode}: ${message || 'no message'}`);
   }
   return result.stdout;
 }
+
+/**
+ * The line of a docker CLI error that says what happened: the CLI ends with a pointer to its
+ * help ("See 'docker run --help'." up to 20.10, "Run 'docker run --help' for more information" since).
+ */
+export const dockerError = (stderr: string): string =>
+  lastLine(stderr.replace(/^(See 'docker .*--help'\.|Run 'docker .*--help' for more information)$/gm, ''));
 
 /** Runs `docker ARGS` and reports only whether it succeeded (for questions like "does it exist?"). */
 export async function dockerOk(args: string[]): Promise<boolean> {
@@ -73,12 +79,6 @@ export async function listContainers(filters: string[]): Promise<ContainerSummar
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { ID: string; Names: string; State: string; Labels: string })
     .map((c) => ({ id: c.ID, name: c.Names, state: c.State, labels: parseLabels(c.Labels) }));
-}
-
-/** A cluster's working-node containers, by node name (from their label). */
-export async function nodeContainers(serverName: string): Promise<Map<string, ContainerSummary>> {
-  const containers = await listContainers(clusterFilter(serverName, 'node'));
-  return new Map(containers.map((c) => [c.labels[LABEL_NODE] ?? c.name, c]));
 }
 
 /** Networks or volumes matching the filter arguments. */

@@ -1,10 +1,9 @@
 // Booting nodes for a scheduler that has no power saving of its own (Grid Engine, Torque): the
 // containers started together, then the scheduler's view and the containers looked at together.
 import type { Config } from './config.ts';
-import { nodeContainers } from './docker.ts';
 import { UserError } from './errors.ts';
 import { logEvent } from './events.ts';
-import { startNodeContainer } from './node-container.ts';
+import { nodeContainers, startNodeContainer } from './node-container.ts';
 import { sleep } from './run.ts';
 
 export interface StartNodesOptions {

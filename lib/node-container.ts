@@ -1,9 +1,17 @@
 // How a working-node container is started and removed (by every middleware's power-on and power-off).
+//
+// Each node's network namespace lives in a container of its own, its netns container (like a
+// Kubernetes pod's pause container): made with the cluster, kept while the node is off. The
+// node's container joins it (`--network container:`), so a power-on does not wait for the engine
+// to make a namespace and plug it into the network, the larger part of a container's start:
+// measured here, 50 containers started in 3.4 s joined to existing namespaces against 9.3 s on
+// the network. The node keeps its name, address and hostname across power-ons.
 import { nodeAddress } from './addresses.ts';
-import { clusterNames, labelArgs } from './cluster.ts';
+import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName } from './cluster.ts';
 import type { Config } from './config.ts';
-import { docker, networkNodeRange, removeContainers } from './docker.ts';
-import { limiter } from './run.ts';
+import { type ContainerSummary, dockerError, listContainers, networkNodeRange, removeContainers } from './docker.ts';
+import { UserError } from './errors.ts';
+import { $, limiter } from './run.ts';
 
 // No --privileged (it cannot even start here): Docker's default set, less what neither sshd,
 // munged, slurmd nor cron use. slurmd needs SETUID/SETGID/KILL to run jobs as their users.
@@ -17,43 +25,101 @@ export const CONTAINER_CAPS = [
 // against 9.7-11.1 s), and the first nodes boot while the rest wait.
 const dockerRuns = limiter(8);
 
-/** Starts the container of one working node, replacing any stale container of that name. */
-export async function startNodeContainer(config: Config, node: string): Promise<void> {
-  const names = clusterNames(config);
-  const address = await nodeIp(config, node);
-  const run = () => docker(
-    [
-      'run', '-d', '--init', '--name', node, '--hostname', node, '--network', names.network,
-      ...(address ? ['--ip', address] : []),
-      ...labelArgs(config, 'node', node),
-      '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`,
-      ...CONTAINER_CAPS,
-      '-e', `EC4DOCK_SERVERNAME=${config.serverName}`,
-      config.workerImage,
-    ],
-    `start node ${node}`,
-  );
-  await dockerRuns(async () => {
-    try {
-      await run();
-    } catch (error) {
-      // A stale container of that name (a crash, a failed power-on): remove it, then once more.
-      // Checking first would cost a docker call on every power-on.
-      if (!String(error).includes('is already in use')) throw error;
-      await removeContainers([node]);
-      await run();
-    }
-  });
+/** Why a node's `docker run` failed, when starting it again can mend it. */
+type Mendable = 'name in use' | 'no netns';
+
+/** Classifies a failed `docker run` of a node or netns container by the engine's message. */
+export function mendable(stderr: string): Mendable | undefined {
+  if (/is already in use/.test(stderr)) return 'name in use'; // a stale container: a crash, a failed power-on
+  // Its netns container is missing or stopped: removed by hand, or stopped with the engine.
+  if (/No such container: \S+-netns|cannot join network of a non running container/.test(stderr)) return 'no netns';
+  return undefined;
 }
 
-/** Removes the container of one working node; a missing container counts as removed. */
+/** Starts the container of one working node, replacing a stale container and mending its netns container. */
+export async function startNodeContainer(config: Config, node: string): Promise<void> {
+  const names = clusterNames(config);
+  const args = [
+    'run', '-d', '--init', '--name', node, '--network', `container:${netnsName(node)}`,
+    ...labelArgs(config, 'node', node),
+    '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`,
+    ...CONTAINER_CAPS,
+    '-e', `EC4DOCK_SERVERNAME=${config.serverName}`,
+    config.workerImage,
+  ];
+  await dockerRuns(() => runMending(args, `start node ${node}`, async (why) => {
+    await removeContainers([node]); // `docker run` leaves the container made when only its start failed
+    if (why === 'no netns') await startNetns(config, node);
+  }));
+}
+
+/**
+ * Runs `docker run ARGS`; when it fails in a way `mend` can put right, mends and runs it again.
+ * Checking first would cost docker calls on every power-on: try, and mend what failed.
+ */
+async function runMending(args: string[], action: string, mend: (why: Mendable) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await $({ nothrow: true, timeout: '60s' })`docker ${args}`;
+    if (result.exitCode === 0) return;
+    const why = mendable(result.stderr);
+    if (why === undefined || attempt === 3) throw new UserError(`${action}: docker run exited ${result.exitCode}: ${dockerError(result.stderr) || 'no message'}`);
+    await mend(why);
+  }
+}
+
+/** Makes the netns containers of the given nodes, 8 at a time. */
+export async function startNetnsContainers(config: Config, nodes: string[]): Promise<void> {
+  await Promise.all(nodes.map((node) => dockerRuns(() => startNetns(config, node))));
+}
+
+/**
+ * Makes one node's netns container: on the cluster's network, at the node's fixed address, with
+ * the node's hostname and its name as DNS alias. It only sleeps (0.4 MiB), in the frontend's image
+ * (present wherever the frontend runs), with no capability at all.
+ */
+async function startNetns(config: Config, node: string): Promise<void> {
+  const address = await nodeIp(config, node);
+  const args = [
+    'run', '-d', '--name', netnsName(node), '--hostname', node,
+    '--network', clusterNames(config).network, ...(address ? ['--ip', address] : []), '--network-alias', node,
+    ...labelArgs(config, 'netns', node),
+    // not the frontend image's health check: nothing runs here to check, and 50 checks cost CPU
+    '--cap-drop', 'ALL', '--stop-signal', 'SIGKILL', '--no-healthcheck', '--entrypoint', 'sleep', config.frontendImage, 'infinity',
+  ];
+  // A netns container of that name is a stopped one (engine restarted), or one a crash left.
+  await runMending(args, `start the network of node ${node}`, () => removeContainers([netnsName(node)]));
+}
+
+/** Removes the container of one working node (not its netns container); a missing one counts as removed. */
 export const removeNodeContainer = (node: string): Promise<void> => removeContainers([node]);
+
+/** A cluster's working-node containers, by node name. */
+export async function nodeContainers(serverName: string): Promise<Map<string, ContainerSummary>> {
+  return nodeContainersOf(await listContainers(clusterFilter(serverName)));
+}
+
+/** State given to a running node container whose netns container is not running. */
+export const CUT_OFF = 'running, network gone';
+
+/**
+ * The node containers among a cluster's containers, by node name (from their label). One running
+ * while its netns container is not is cut off from the network for good (a namespace that is
+ * made again is a new one): it gets the state CUT_OFF, which is not 'running'.
+ */
+export function nodeContainersOf(containers: ContainerSummary[]): Map<string, ContainerSummary> {
+  const netnsRunning = new Set(containers.filter((c) => c.labels[LABEL_ROLE] === 'netns' && c.state === 'running').map((c) => c.labels[LABEL_NODE]));
+  const nodes = containers.filter((c) => c.labels[LABEL_ROLE] === 'node');
+  return new Map(nodes.map((c) => {
+    const node = c.labels[LABEL_NODE] ?? c.name;
+    return [node, c.state === 'running' && !netnsRunning.has(node) ? { ...c, state: CUT_OFF } : c];
+  }));
+}
 
 /**
  * The node's fixed address (lib/addresses.ts), or undefined on a network ec4docker did not make
  * (no node range label): there the engine picks it.
  */
-export async function nodeIp(config: Config, node: string): Promise<string | undefined> {
+async function nodeIp(config: Config, node: string): Promise<string | undefined> {
   const range = await networkNodeRange(clusterNames(config).network);
   return range ? nodeAddress(range, Number(node.slice(config.nodeBaseName.length))) : undefined;
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parseFlags } from '../lib/cli.ts';
 import { clusterNames } from '../lib/cluster.ts';
 import type { Config } from '../lib/config.ts';
-import { type ContainerSummary, nodeContainers, removeContainers } from '../lib/docker.ts';
+import { type ContainerSummary, lastLogLine, removeContainers } from '../lib/docker.ts';
+import { nodeContainers } from '../lib/node-container.ts';
 import { UsageError, UserError } from '../lib/errors.ts';
 import { EVENT_LOG, logEvent } from '../lib/events.ts';
 import { loadFrontendConfig } from '../lib/frontend-config.ts';
@@ -107,8 +108,10 @@ export async function tick(config: Config, scheduler: Scheduler, state: MonitorS
       const jobs = await scheduler.markDown(node.name, 'ec4docker: container vanished');
       logEvent({ action: 'vanished', node: node.name, by: 'clues-monitor', reason: `container ${container?.state ?? 'gone'}`, requeued: jobs });
     } else if (node.power === 'off' && container) {
+      // Its last log line says why, e.g. when Slurm gave up on a node that never registered.
+      const log = await lastLogLine(node.name);
       await removeContainers([node.name]);
-      logEvent({ action: 'orphan_removed', node: node.name, by: 'clues-monitor', reason: `container ${container.state} of a powered-off node` });
+      logEvent({ action: 'orphan_removed', node: node.name, by: 'clues-monitor', reason: `container ${container.state} of a powered-off node`, log });
     } else if (node.power === 'powering_up' && container && !running && container.state !== 'created') {
       // It will never register: a failed power-on, counted like one that timed out.
       const why = `container ${container.state} while powering up`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { flagValue, parseFlags } from '../lib/cli.ts';
 import { type NodeAddressPlan, nodeAddress, planNodeAddresses } from '../lib/addresses.ts';
-import { clusterFilter, clusterNames, labelArgs, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, LABEL_ROLE, type ClusterNames } from '../lib/cluster.ts';
+import { clusterFilter, clusterNames, labelArgs, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, LABEL_ROLE, netnsName, type ClusterNames } from '../lib/cluster.ts';
 import { type Config, configToEnv, type Middleware, parseConfigText, resolveConfig } from '../lib/config.ts';
 import {
   type ContainerSummary,
@@ -26,7 +26,7 @@ import { UsageError, UserError } from '../lib/errors.ts';
 import { $, lastLine, waitFor } from '../lib/run.ts';
 import { JOB_LIST } from '../lib/scheduler.ts';
 import { generateEd25519 } from '../lib/sshkey.ts';
-import { CONTAINER_CAPS } from '../lib/node-container.ts';
+import { CONTAINER_CAPS, startNetnsContainers } from '../lib/node-container.ts';
 
 const USAGE = `usage: setup-cluster [-f CONFIG] [options]
 Creates the cluster described by CONFIG (KEY=VALUE, e.g. ec4docker-slurm.config); options override it.
@@ -176,7 +176,7 @@ function ensureHostKey(serverName: string): string {
 
 /** Refuses names taken by containers that are not this cluster's. */
 async function checkNameConflicts(config: Config, names: ClusterNames): Promise<void> {
-  const wanted = new Set([names.frontend, ...names.nodes]);
+  const wanted = new Set([names.frontend, ...names.nodes, ...names.nodes.map(netnsName)]);
   const all = await listContainers([]);
   for (const c of all) {
     if (wanted.has(c.name) && c.labels['org.ec4docker.cluster'] !== config.serverName) {
@@ -252,7 +252,10 @@ async function createCluster(config: Config, names: ClusterNames, options: { yes
       ],
       `start frontend ${names.frontend}`,
     );
-    await waitForFrontend(names.frontend);
+    // The nodes' network namespaces are made while the frontend boots: power-ons then only join them.
+    // Both settle before a failure rolls back, so that rollback finds every container made.
+    const made = await Promise.allSettled([waitForFrontend(names.frontend), startNetnsContainers(config, names.nodes)]);
+    for (const result of made) if (result.status === 'rejected') throw result.reason;
     if (config.password) {
       await docker(['exec', '-i', names.frontend, 'chpasswd'], 'set the ubuntu password', `ubuntu:${config.password}\n`);
     }

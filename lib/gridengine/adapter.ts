@@ -3,11 +3,11 @@
 // starting its container, and powered off by the reverse; off nodes are simply not in the queue.
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
-import { containerState, nodeContainers, removeContainers } from '../docker.ts';
+import { containerState, removeContainers } from '../docker.ts';
 import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import { awaitNodes, startNodes } from '../node-boot.ts';
-import { removeNodeContainer } from '../node-container.ts';
+import { nodeContainers, removeNodeContainer } from '../node-container.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
 import { deregisterHost, pendingJobNumbers, qmod, queueInstance, QUEUE, readCluster, readJobDetails, registerHosts } from './control.ts';
 import { type GeQstatFull, type GeQueueInstance, jobWaitsForNodes, shortHostName, toJobViews, toNodeViews } from './state.ts';

@@ -2,7 +2,8 @@
 // (POWER_UP / POWER_DOWN), and Slurm runs slurm-resume / slurm-suspend, which start and
 // remove the containers: so Slurm and Docker never disagree about a node.
 import type { Config } from '../config.ts';
-import { containerState, nodeContainers, removeContainers } from '../docker.ts';
+import { containerState, removeContainers } from '../docker.ts';
+import { nodeContainers } from '../node-container.ts';
 import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';

@@ -4,11 +4,11 @@
 // NOT verified against a live Torque server; tested against fake commands replaying real outputs.
 import { clusterNames } from '../cluster.ts';
 import type { Config } from '../config.ts';
-import { containerState, nodeContainers, removeContainers } from '../docker.ts';
+import { containerState, removeContainers } from '../docker.ts';
 import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
 import { awaitNodes, startNodes } from '../node-boot.ts';
-import { removeNodeContainer } from '../node-container.ts';
+import { nodeContainers, removeNodeContainer } from '../node-container.ts';
 import type { Scheduler, SchedulerView } from '../scheduler.ts';
 import { clearOffline, createNode, deleteNode, offline, readJobs, readNodes, rerun } from './control.ts';
 import { type TorqueJob, type TorqueNode, toJobView, toNodeView } from './state.ts';

@@ -57,6 +57,18 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   refute_output --partial docker.sock
 }
 
+@test "each node joins a netns container made with the cluster: its hostname, address and DNS name" {
+  run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=netns --format '{{.Names}} {{.Label "org.ec4docker.node"}}'
+  assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "${NODE}1-netns ${NODE}1 ${NODE}2-netns ${NODE}2 ${NODE}3-netns ${NODE}3 "
+  run -0 docker inspect -f '{{.HostConfig.NetworkMode}}' "${NODE}1"
+  assert_output "container:$(docker inspect -f '{{.Id}}' "${NODE}1-netns")"
+  run -0 docker exec "${NODE}1" hostname
+  assert_output "${NODE}1"
+  # the node's name resolves to the address its netns container has, from the frontend
+  run -0 fe "$NAME" getent hosts "${NODE}1"
+  assert_output --regexp "^$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "${NODE}1-netns") +${NODE}1"
+}
+
 @test "poweron is idempotent" {
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}1"
   assert_output "${NODE}1: already on"
@@ -128,8 +140,11 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   assert_output "${NODE}1: already off"
 }
 
-@test "a node powered off and on again runs jobs (no stale address)" {
+@test "a node powered off and on again runs jobs (no stale address), its netns container made again if removed" {
+  docker rm -f "${NODE}1-netns" >/dev/null
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}1"
+  run -0 docker inspect -f '{{.State.Running}}' "${NODE}1-netns"
+  assert_output true
   run -0 as_ubuntu "$NAME" "srun -w ${NODE}1 hostname"
   assert_output "${NODE}1"
 }

@@ -82,6 +82,11 @@ teardown_file() { load helpers; destroy "$NAME"; }
   killed_node_job_completes_elsewhere "$NAME"
 }
 
+@test "a node's netns container killed mid-job (the node's network gone): the same as a killed node" {
+  killed_node_job_completes_elsewhere "$NAME" -netns
+  assert_equal "$(docker exec "$NAME" grep '"action":"vanished"' /var/log/ec4docker/events.jsonl | tail -1 | grep -c 'container running, network gone')" 1
+}
+
 @test "held, dependent and begin-time jobs power no node on" {
   wait_until 60 no_node_container "$NAME"
   held=$(as_ubuntu "$NAME" "sbatch --parsable -H --wrap hostname")

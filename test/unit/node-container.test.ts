@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { dockerError } from '../../lib/docker.ts';
+import type { ContainerSummary } from '../../lib/docker.ts';
+import { CUT_OFF, mendable, nodeContainersOf } from '../../lib/node-container.ts';
+
+// Messages of `docker run` against Docker Engine 20.10.24 here, with the 28.2 CLI (first line
+// "docker: Error response from daemon: ...", help pointer last) and the 20.10 CLI of the images.
+const inUse = 'docker: Error response from daemon: Conflict. The container name "/c1n1" is already in use by container "23c1c03225c4". You have to remove (or rename) that container to be able to reuse that name.\n\nRun \'docker run --help\' for more information\n';
+const noNetns = 'docker: Error response from daemon: No such container: c1n1-netns\n\nRun \'docker run --help\' for more information\n';
+const netnsStopped = 'docker: Error response from daemon: cannot join network of a non running container: 0cd669722dca\nSee \'docker run --help\'.\n';
+const noImage = 'Unable to find image \'nope:wn\' locally\ndocker: Error response from daemon: pull access denied for nope, repository does not exist or may require \'docker login\'.\nSee \'docker run --help\'.\n';
+
+describe('a failed docker run of a node', () => {
+  it('is mended by removing a stale container of the name', () => {
+    expect(mendable(inUse)).toBe('name in use');
+  });
+
+  it('is mended by making its netns container again, missing or stopped', () => {
+    expect(mendable(noNetns)).toBe('no netns');
+    expect(mendable(netnsStopped)).toBe('no netns');
+  });
+
+  it('is not mended when the image is missing', () => {
+    expect(mendable(noImage)).toBeUndefined();
+  });
+
+  it('is reported by the line that says what happened, not the pointer to help', () => {
+    expect(dockerError(noNetns)).toBe('docker: Error response from daemon: No such container: c1n1-netns');
+    expect(dockerError(noImage)).toMatch(/^docker: Error response from daemon: pull access denied for nope/);
+  });
+});
+
+const container = (name: string, role: string, state: string, node?: string): ContainerSummary => ({
+  id: `id-${name}`,
+  name,
+  state,
+  labels: { 'org.ec4docker.cluster': 'c1', 'org.ec4docker.role': role, ...(node ? { 'org.ec4docker.node': node } : {}) },
+});
+
+describe('node containers among a cluster\'s containers', () => {
+  it('are the containers of role node, by node label; frontend and netns containers are not nodes', () => {
+    const nodes = nodeContainersOf([
+      container('c1', 'frontend', 'running'),
+      container('c1n1-netns', 'netns', 'running', 'c1n1'),
+      container('c1n1', 'node', 'running', 'c1n1'),
+      container('c1n2-netns', 'netns', 'running', 'c1n2'),
+      container('c1n3', 'node', 'exited', 'c1n3'),
+    ]);
+    expect([...nodes.keys()]).toEqual(['c1n1', 'c1n3']);
+    expect(nodes.get('c1n1')?.state).toBe('running');
+    expect(nodes.get('c1n3')?.state).toBe('exited');
+  });
+
+  it('a node running while its netns container is stopped or gone is cut off, not running', () => {
+    const nodes = nodeContainersOf([
+      container('c1n1-netns', 'netns', 'exited', 'c1n1'),
+      container('c1n1', 'node', 'running', 'c1n1'),
+      container('c1n2', 'node', 'running', 'c1n2'),
+      container('c1n3-netns', 'netns', 'running', 'c1n3'),
+      container('c1n3', 'node', 'created', 'c1n3'),
+    ]);
+    expect(nodes.get('c1n1')?.state).toBe(CUT_OFF);
+    expect(nodes.get('c1n2')?.state).toBe(CUT_OFF);
+    expect(nodes.get('c1n3')?.state).toBe('created');
+  });
+});
