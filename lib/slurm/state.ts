@@ -184,8 +184,18 @@ function job(raw: RawJob): SlurmJob {
     nodeCount: raw.nodeCount || 0, cpus: raw.cpus || 0,
     // A job waiting for another one is not waiting for nodes, whatever its reason says: right
     // after sbatch it shows ReqNodeNotAvail like any other while nodes are held off (fixture 21).
-    waitsForNodes: jobWaitsForNodes(state, reason) && !/\((unfulfilled|failed)\)/.test(raw.dependency ?? ''),
+    waitsForNodes: (jobWaitsForNodes(state, reason) || requeuedBeforePass(state, reason, raw.restarts))
+      && !/\((unfulfilled|failed)\)/.test(raw.dependency ?? ''),
   };
+}
+
+/**
+ * A job requeued because its node failed, before Slurm's next scheduling pass gives it a reason:
+ * it shows reason None (fixture 23, for about 2 s), which for a new job means "not looked at
+ * yet", but this one ran already and needs a node again. Held or delayed, it would say so.
+ */
+function requeuedBeforePass(state: string, reason: string, restarts = 0): boolean {
+  return state === 'PENDING' && reason === 'None' && restarts > 0;
 }
 
 /**

@@ -283,3 +283,28 @@ describe('a job Slurm requeued at ResumeTimeout (fixture 22, captured in an ec4d
     expect(requeuedAndHeld(later, later[0].submitTime!)).toEqual([]);
   });
 });
+
+describe('a job requeued when its node vanished, before Slurm\'s next pass (fixture 23)', () => {
+  const jobs = parseSqueueJson(fixture('23-ec4docker-requeued-after-vanished.squeue.json'));
+  const captured = 1796017200; // the capture's clock (README)
+  const job5 = jobs.find((j) => j.id === '5')!;
+
+  it('shows reason None, restarted once, eligible now (clues-monitor made it so)', () => {
+    expect([job5.state, job5.reason, job5.restarts, job5.eligibleTime]).toEqual(['PENDING', 'None', 1, captured]);
+  });
+
+  it('waits for a node at once: it ran already, so None cannot mean "not looked at yet"', () => {
+    expect(toJobView(job5, [], captured + 0.5).waitsForNodes).toBe(true);
+    expect(requeuedAndHeld(jobs, captured + 0.5)).toEqual([]);
+  });
+
+  it('not before it is eligible: a requeued job Slurm still holds back waits for its release', () => {
+    expect(toJobView(job5, [], captured - 60).waitsForNodes).toBe(false);
+  });
+
+  it('the same job, had it never run, would not wait: reason None is "not looked at yet"', () => {
+    const raw = JSON.parse(fixture('23-ec4docker-requeued-after-vanished.squeue.json')) as { jobs: Array<Record<string, unknown>> };
+    const neverRan = raw.jobs.filter((j) => j.job_id === 5).map((j) => ({ ...j, restart_cnt: 0 }));
+    expect(parseSqueueJson(JSON.stringify({ ...raw, jobs: neverRan }))[0].waitsForNodes).toBe(false);
+  });
+});
