@@ -40,6 +40,12 @@ export async function docker(args: string[], action: string, input?: string): Pr
 export const dockerError = (stderr: string): string =>
   lastLine(stderr.replace(/^(See 'docker .*--help'\.|Run 'docker .*--help' for more information)$/gm, ''));
 
+/** Runs `docker ARGS` and returns how it ended, for callers that mend a failure and try again. */
+export async function dockerTry(args: string[]): Promise<{ exitCode: number; stderr: string }> {
+  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker ${args}`;
+  return { exitCode: result.exitCode ?? 1, stderr: result.stderr };
+}
+
 /** Runs `docker ARGS` and reports only whether it succeeded (for questions like "does it exist?"). */
 export async function dockerOk(args: string[]): Promise<boolean> {
   const result = await $({ nothrow: true, timeout: TIMEOUT })`docker ${args}`;

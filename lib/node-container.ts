@@ -9,9 +9,9 @@
 import { nodeAddress } from './addresses.ts';
 import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName } from './cluster.ts';
 import type { Config } from './config.ts';
-import { type ContainerSummary, dockerError, listContainers, networkNodeRange, removeContainers } from './docker.ts';
+import { type ContainerSummary, dockerError, dockerTry, listContainers, networkNodeRange, removeContainers } from './docker.ts';
 import { UserError } from './errors.ts';
-import { $, limiter } from './run.ts';
+import { limiter } from './run.ts';
 
 // No --privileged (it cannot even start here): Docker's default set, less what neither sshd,
 // munged, slurmd nor cron use. slurmd needs SETUID/SETGID/KILL to run jobs as their users.
@@ -59,7 +59,7 @@ export async function startNodeContainer(config: Config, node: string): Promise<
  */
 async function runMending(args: string[], action: string, mend: (why: Mendable) => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const result = await $({ nothrow: true, timeout: '60s' })`docker ${args}`;
+    const result = await dockerTry(args);
     if (result.exitCode === 0) return;
     const why = mendable(result.stderr);
     if (why === undefined || attempt === 3) throw new UserError(`${action}: docker run exited ${result.exitCode}: ${dockerError(result.stderr) || 'no message'}`);

@@ -3,9 +3,9 @@
 // remove the containers: so Slurm and Docker never disagree about a node.
 import type { Config } from '../config.ts';
 import { containerState, removeContainers } from '../docker.ts';
-import { nodeContainers } from '../node-container.ts';
 import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
+import { nodeContainers } from '../node-container.ts';
 import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
 import { isOff, isUp, jobsOnNode, nodeReason, setDown, shortStates, startNow, updateNodes } from './control.ts';
