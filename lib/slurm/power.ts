@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { containerState, removeContainers } from '../docker.ts';
 import { waitForJobs } from '../drain.ts';
 import { logEvent } from '../events.ts';
-import { nodeContainers } from '../node-container.ts';
+import { CUT_OFF, nodeContainers } from '../node-container.ts';
 import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';
 import { $, lastLine, sleep, waitFor } from '../run.ts';
 import { isOff, isUp, jobsOnNode, nodeReason, setDown, shortStates, startNow, updateNodes } from './control.ts';
@@ -72,7 +72,7 @@ export async function awaitPowerOn(config: Config, nodes: string[], onUp: (node:
         onUp(node, state);
       } else if (NEEDS_RESUME.test(state)) {
         failed.set(node, (await nodeReason(node)) || `Slurm state ${state}`);
-      } else if (container === 'exited' || container === 'dead') {
+      } else if (container === 'exited' || container === 'dead' || container === CUT_OFF) {
         failed.set(node, `its container ${container} before slurmd registered`);
       } else continue;
       waiting = waiting.filter((n) => n !== node);
@@ -112,8 +112,6 @@ export async function holdOff(node: string): Promise<void> {
   else if (isOff(state) && !state.startsWith('drain')) await updateNodes([node], 'DRAIN', OFF_REASON);
 }
 
-
-
 /**
  * Powers a node off without touching a job: drain (no new job lands), check, then POWER_DOWN;
  * if a job is there, undo the drain and report it busy, or with `wait` wait for the jobs.
@@ -138,17 +136,19 @@ export async function powerOffNode(config: Config, node: string, by: string, rea
     return { kind: 'busy', jobs };
   }
   await updateNodes([node], 'POWER_DOWN');
-  if (holdsOffNodes(config)) {
-    // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain
-    // (seen on 22.05), so the node came out idle~: a job submitted then landed on it, and the
-    // hold below requeued it. Drained again while powering down (drain%), it stays drained
-    // (drain~); a powering-down node takes no job meanwhile.
-    await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 50);
-    await updateNodes([node], 'DRAIN', OFF_REASON).catch(() => undefined);
-  }
+  // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain
+  // (seen on 22.05), so the node came out idle~: a job submitted then landed on it, and the
+  // hold below requeued it. Drained again while powering down (drain%), it stays drained
+  // (drain~); a powering-down node takes no job meanwhile.
+  const held = holdsOffNodes(config)
+    && (await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 50))
+    && (await updateNodes([node], 'DRAIN', OFF_REASON).then(() => true, () => false));
   logEvent({ action: 'power_off', node, by, reason, state });
   if (!(await waitUntilOff(node))) throw new Error(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
-  await removeContainers([node]); // SuspendProgram did it; this only makes sure
-  if (holdsOffNodes(config)) await holdOff(node); // if the drain above failed
+  // Nothing more once it is off: from then on clues-monitor or a person may power it up again
+  // (POWER_UP leaves it idle~ until Slurm's next power-save pass), and a hold or a container
+  // removal now would hit that boot (seen: the node came up drained, and stayed on unused).
+  // SuspendProgram removed the container; clues-monitor removes any left (orphans).
+  if (holdsOffNodes(config) && !held) await holdOff(node); // the drain above failed
   return { kind: 'off' };
 }

@@ -51,10 +51,15 @@ fe() { local name=$1; shift; docker exec "$name" "$@"; }
 as_ubuntu() { docker exec -u ubuntu -w /home/ubuntu "$1" bash -lc "$2"; }
 
 # wait_until SECONDS CMD...: poll CMD every 0.5 s until it succeeds; fail after the deadline.
+# When CMD's first argument is a Slurm frontend, a timeout also prints slurm_diagnostics.
 wait_until() {
   local deadline=$((SECONDS + $1)); shift
   until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for: $*" >&2; return 1; }
+    if [ $SECONDS -ge $deadline ]; then
+      echo "timed out waiting for: $*" >&2
+      [ "$(docker inspect -f '{{index .Config.Labels "org.ec4docker.middleware"}}' "${2:-}" 2>/dev/null)" != slurm ] || slurm_diagnostics "$2"
+      return 1
+    fi
     sleep 0.5
   done
 }
