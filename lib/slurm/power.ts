@@ -137,9 +137,9 @@ export async function powerOffNode(config: Config, node: string, by: string, rea
   }
   await updateNodes([node], 'POWER_DOWN');
   // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain
-  // (seen on 22.05), so the node came out idle~: a job submitted then landed on it, and the
-  // hold below requeued it. Drained again while powering down (drain%), it stays drained
-  // (drain~); a powering-down node takes no job meanwhile.
+  // (seen on 22.05), so the node came out idle~: a job submitted then landed on it, and our hold
+  // requeued it. Drained again while powering down (drain%), it stays drained (drain~); a
+  // powering-down node takes no job meanwhile.
   const held = holdsOffNodes(config)
     && (await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 50))
     && (await updateNodes([node], 'DRAIN', OFF_REASON).then(() => true, () => false));
