@@ -23,14 +23,29 @@ export function useEngine(dockerHost: string): void {
   if (dockerHost !== '') process.env.DOCKER_HOST = dockerHost;
 }
 
+/** How a docker command ended. */
+export interface DockerResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `docker ARGS` and returns how it ended, for callers that look at a failure themselves. */
+export async function dockerTry(args: string[], input?: string): Promise<DockerResult> {
+  const result = await $({ nothrow: true, timeout: TIMEOUT, input })`docker ${args}`;
+  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** Runs `docker ARGS`; a non-zero exit becomes a one-line UserError naming the action. */
 export async function docker(args: string[], action: string, input?: string): Promise<string> {
-  const result = await $({ nothrow: true, timeout: TIMEOUT, input })`docker ${args}`;
-  if (result.exitCode !== 0) {
-    const message = dockerError(result.stderr);
-    throw new UserError(`${action}: docker ${args[0]} exited ${result.exitCode}: ${message || 'no message'}`);
-  }
+  const result = await dockerTry(args, input);
+  if (result.exitCode !== 0) throw dockerFailure(args, action, result);
   return result.stdout;
+}
+
+/** The one-line UserError for a failed `docker ARGS`: the action, the command, what happened. */
+export function dockerFailure(args: string[], action: string, result: DockerResult): UserError {
+  return new UserError(`${action}: docker ${args[0]} exited ${result.exitCode}: ${dockerError(result.stderr) || 'no message'}`);
 }
 
 /**
@@ -40,16 +55,9 @@ export async function docker(args: string[], action: string, input?: string): Pr
 export const dockerError = (stderr: string): string =>
   lastLine(stderr.replace(/^(See 'docker .*--help'\.|Run 'docker .*--help' for more information)$/gm, ''));
 
-/** Runs `docker ARGS` and returns how it ended, for callers that mend a failure and try again. */
-export async function dockerTry(args: string[]): Promise<{ exitCode: number; stderr: string }> {
-  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker ${args}`;
-  return { exitCode: result.exitCode ?? 1, stderr: result.stderr };
-}
-
 /** Runs `docker ARGS` and reports only whether it succeeded (for questions like "does it exist?"). */
 export async function dockerOk(args: string[]): Promise<boolean> {
-  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker ${args}`;
-  return result.exitCode === 0;
+  return (await dockerTry(args)).exitCode === 0;
 }
 
 /** Fails with a clear message when no engine answers. Returns the engine's CPU count. */

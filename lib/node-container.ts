@@ -9,8 +9,7 @@
 import { nodeAddress } from './addresses.ts';
 import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName } from './cluster.ts';
 import type { Config } from './config.ts';
-import { type ContainerSummary, dockerError, dockerTry, listContainers, networkNodeRange, removeContainers } from './docker.ts';
-import { UserError } from './errors.ts';
+import { type ContainerSummary, dockerFailure, dockerTry, listContainers, networkNodeRange, removeContainers } from './docker.ts';
 import { limiter } from './run.ts';
 
 // No --privileged (it cannot even start here): Docker's default set, less what neither sshd,
@@ -62,7 +61,7 @@ async function runMending(args: string[], action: string, mend: (why: Mendable) 
     const result = await dockerTry(args);
     if (result.exitCode === 0) return;
     const why = mendable(result.stderr);
-    if (why === undefined || attempt === 3) throw new UserError(`${action}: docker run exited ${result.exitCode}: ${dockerError(result.stderr) || 'no message'}`);
+    if (why === undefined || attempt === 3) throw dockerFailure(args, action, result);
     await mend(why);
   }
 }
