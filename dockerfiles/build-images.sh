@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the images of a middleware: npm run images -- slurm|sge|torque   (default: slurm)
+# Builds the images of a middleware: npm run images -- NAME (slurm, the default; sge; torque)
 # BASE_IMAGE=debian:bookworm uses a registry's image; otherwise the base is made locally
 # (debootstrap + docker import). Needs dist/ec4d (npm run build) for the frontend.
 # Torque exists only for Fedora / EPEL 9: TORQUE_BASE names such an image (e.g. fedora:41), which
@@ -7,21 +7,22 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 middleware=${1:-slurm}
-case "$middleware" in
-  slurm | sge) prefix=ec4d$middleware ;;
-  torque)
-    prefix=ec4dtorque
-    [ -n "${TORQUE_BASE:-}" ] || {
-      echo "build-images: no Torque image can be built from Debian 12 (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, \"Torque\")" >&2
-      exit 2
-    } ;;
-  *) echo "build-images: unknown middleware '$middleware' (available: slurm, sge, torque)" >&2; exit 2 ;;
-esac
-base=${BASE_IMAGE:-ec4docker/debian:bookworm}
 [ -x dist/ec4d ] || { echo "build-images: dist/ec4d is missing; run: npm run build" >&2; exit 2; }
+# The middlewares are the executable's own list (lib/middleware/registry.ts), each with its folder here.
+known=$(dist/ec4d middlewares)
+if ! grep -qx -- "$middleware" <<<"$known" || [ ! -d "dockerfiles/$middleware" ]; then
+  echo "build-images: unknown middleware '$middleware' (available: $(paste -sd, <<<"$known" | sed 's/,/, /g'))" >&2
+  exit 2
+fi
+prefix=ec4d$middleware
+if [ "$middleware" = torque ] && [ -z "${TORQUE_BASE:-}" ]; then
+  echo "build-images: no Torque image can be built from Debian 12 (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, \"Torque\")" >&2
+  exit 2
+fi
+base=${BASE_IMAGE:-ec4docker/debian:bookworm}
 if [ "$base" = ec4docker/debian:bookworm ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
 step() { echo "==> [$1] docker build -t $2 -f $3"; }
-declare -A arg=([BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [TORQUE_BASE]=${TORQUE_BASE:-})
+declare -A arg=([BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [EC4D_TOOLS]=ec4docker:frontend-tools [TORQUE_BASE]=${TORQUE_BASE:-})
 # build TAG DOCKERFILE: with the build args that Dockerfile declares (others make the builder warn)
 build() {
   local args=() name
@@ -31,10 +32,12 @@ build() {
   docker build "${args[@]}" -t "$1" -f "$2" .
 }
 started=$SECONDS
-step 1/3 ec4docker:base dockerfiles/base/Dockerfile
+step 1/4 ec4docker:base dockerfiles/base/Dockerfile
 build ec4docker:base dockerfiles/base/Dockerfile
-step 2/3 "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
+step 2/4 ec4docker:frontend-tools dockerfiles/frontend-tools/Dockerfile
+build ec4docker:frontend-tools dockerfiles/frontend-tools/Dockerfile
+step 3/4 "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
 build "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
-step 3/3 "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
+step 4/4 "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
 build "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
 echo "==> images $prefix:frontend and $prefix:wn built in $((SECONDS - started)) s"

@@ -1,10 +1,8 @@
 // poweron / poweroff: working nodes by hand (the seed's /opt/ec4docker/poweron and poweroff).
-import { parseFlags } from '../lib/cli.ts';
-import { checkNodeNames, clusterNames } from '../lib/cluster.ts';
-import { UserError } from '../lib/errors.ts';
-import { loadFrontendConfig } from '../lib/frontend-config.ts';
-import { lastLogLine } from '../lib/docker.ts';
-import { schedulerFor } from '../lib/scheduler.ts';
+import { UserError } from '../lib/core/errors.ts';
+import { checkNodeNames, clusterNames } from '../lib/core/names.ts';
+import { parseFlags } from '../lib/io/cli.ts';
+import { openFrontend } from '../lib/middleware/frontend.ts';
 
 function nodesFromArgs(argv: string[], usage: string, booleans: string[] = []) {
   const args = parseFlags(argv, { boolean: ['h', ...booleans], alias: { h: 'help' } });
@@ -12,24 +10,24 @@ function nodesFromArgs(argv: string[], usage: string, booleans: string[] = []) {
     console.log(usage);
     return undefined;
   }
-  const config = loadFrontendConfig();
-  const nodes = checkNodeNames(args._.map(String), clusterNames(config));
-  return { scheduler: schedulerFor(config), nodes, args };
+  const cluster = openFrontend();
+  const nodes = checkNodeNames(args._.map(String), clusterNames(cluster.config));
+  return { power: cluster.power, nodes, args };
 }
 
 export async function powerOn(argv: string[]): Promise<void> {
   const parsed = nodesFromArgs(argv, 'usage: poweron NODE...\nStarts working nodes; returns once each has joined the scheduler (exit 0), or fails and removes it (exit 1).');
   if (!parsed) return;
-  const { scheduler, nodes } = parsed;
-  const { already, starting } = await scheduler.powerOn(nodes, 'poweron', () => 'requested by hand');
+  const { power, nodes } = parsed;
+  const { already, starting } = await power.powerOn(nodes, 'poweron', () => 'requested by hand');
   for (const node of already) console.log(`${node}: already on`);
   if (starting.length === 0) return;
-  const failed = await scheduler.awaitPowerOn(starting, (node, state) => console.log(`${node}: on (${state})`));
+  const failed = await power.awaitPowerOn(starting, (node, state) => console.log(`${node}: on (${state})`));
   if (failed.size === 0) return;
   const reasons: string[] = [];
   for (const [node, reason] of failed) {
-    const lastLog = await lastLogLine(node);
-    await scheduler.undoPowerOn(node, reason, 'poweron');
+    const lastLog = await power.backend.lastLog(node);
+    await power.undoPowerOn(node, reason, 'poweron');
     reasons.push(`${node}: ${reason}${lastLog ? ` (last log line: ${lastLog})` : ''}`);
   }
   throw new UserError(`power-on failed, node(s) removed again: ${reasons.join('; ')}`);
@@ -42,10 +40,10 @@ export async function powerOff(argv: string[]): Promise<void> {
     ['drain'],
   );
   if (!parsed) return;
-  const { scheduler, nodes, args } = parsed;
+  const { power, nodes, args } = parsed;
   const refused: string[] = [];
   for (const node of nodes) {
-    const result = await scheduler.powerOff(node, 'poweroff', 'requested by hand', {
+    const result = await power.powerOff(node, 'poweroff', 'requested by hand', {
       wait: Boolean(args.drain),
       onWait: (jobs) => console.log(`${node}: draining, waiting for job(s) ${jobs.join(',')}`),
     });

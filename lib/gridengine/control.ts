@@ -1,7 +1,8 @@
 // Grid Engine commands run in the frontend as root (a Grid Engine manager): reading the cluster
 // and adding or removing execution hosts. The parsers they feed are in state.ts.
-import { UserError } from '../errors.ts';
-import { $, lastLine, runChecked } from '../run.ts';
+import { UserError } from '../core/errors.ts';
+import { bestEffort } from '../io/events.ts';
+import { lastLine, run, runChecked } from '../io/run.ts';
 import { type GeJobDetail, type GeQstatFull, parseQstatFullXml, parseQstatJobText, parseQstatText } from './state.ts';
 
 // The one queue and host group sge-init makes; a node is "on" while it is in the host group.
@@ -10,8 +11,7 @@ export const HOSTGROUP = '@allhosts';
 
 /** Every queue instance and every live job (all users), from `qstat -f -xml`. */
 export async function readCluster(): Promise<GeQstatFull> {
-  const result = await $({ timeout: '20s' })`qstat -f -xml -u ${'*'}`;
-  return parseQstatFullXml(result.stdout);
+  return parseQstatFullXml(await runChecked('qstat', ['-f', '-xml', '-u', '*'], 'read the cluster', 'query'));
 }
 
 /**
@@ -19,7 +19,7 @@ export async function readCluster(): Promise<GeQstatFull> {
  * clues-monitor to ask several times a second. [] if qstat fails.
  */
 export async function pendingJobNumbers(): Promise<string[]> {
-  const result = await $({ nothrow: true, timeout: '5s' })`qstat -s p -u ${'*'}`;
+  const result = await run('qstat', ['-s', 'p', '-u', '*'], { timeout: 'probe' });
   return result.exitCode === 0 ? [...new Set(parseQstatText(result.stdout).map((j) => j.number))] : [];
 }
 
@@ -29,7 +29,7 @@ export async function pendingJobNumbers(): Promise<string[]> {
  */
 export async function readJobDetails(numbers: string[]): Promise<GeJobDetail[]> {
   if (numbers.length === 0) return [];
-  const result = await $({ nothrow: true, timeout: '20s' })`qstat -j ${numbers.join(',')}`;
+  const result = await run('qstat', ['-j', numbers.join(',')], { timeout: 'query' });
   return result.exitCode === 0 ? parseQstatJobText(result.stdout) : [];
 }
 
@@ -42,7 +42,7 @@ const ALREADY = /already exists|does not exist|is not an? (execution|administrat
  * fails with qconf's own message unless every complaint only says the state was already so.
  */
 export async function qconf(args: string[], action: string): Promise<void> {
-  const result = await $({ nothrow: true, timeout: '30s' })`qconf ${args}`;
+  const result = await run('qconf', args, { timeout: 'change' });
   if (result.exitCode === 0) return;
   const problems = `${result.stdout}\n${result.stderr}`.split('\n')
     .filter((l) => l.trim() && !ALREADY.test(l) && !/^root@\S+ (added|modified|removed)|added to|removed from|sent shutdown/.test(l));
@@ -62,7 +62,7 @@ export const registerHosts = (nodes: string[]): Promise<void> =>
  * the qmaster drops its connection at once), then host group, exec host and admin host entries.
  */
 export async function deregisterHost(node: string, options: { running: boolean }): Promise<void> {
-  if (options.running) await qconf(['-ke', node], `stop the execd of ${node}`).catch(() => undefined);
+  if (options.running) await bestEffort(qconf(['-ke', node], `stop the execd of ${node}`), node, 'ec4docker', 'stop the execd');
   await qconf(['-dattr', 'hostgroup', 'hostlist', node, HOSTGROUP, '-de', node, '-dh', node], `deregister ${node}`);
 }
 

@@ -1,7 +1,7 @@
-// Pure parsers of Grid Engine 8.1.9 host, queue and job state (qhost, qstat -f, qstat, qstat -j; XML
-// or text) and their neutral views. Fixtures: test/fixtures/gridengine/ (captured live, see README.md).
-import type { JobView, NodeView, Power } from '../views.ts';
-import { childNamed, childText, childrenNamed, parseXml, type XmlElement } from '../xml.ts';
+// Pure parsers of Grid Engine 8.1.9 queue and job state (qstat -f -xml, plain qstat, qstat -j) and their
+// neutral views. Fixtures: test/fixtures/gridengine/ (captured live, see README.md).
+import type { JobView, NodeView, Power } from '../core/views.ts';
+import { childNamed, childText, childrenNamed, parseXml, type XmlElement } from '../core/xml.ts';
 
 /** A queue instance ('main.q@f5-sge-exec1'): the unit whose state Grid Engine reports. */
 export interface GeQueueInstance {
@@ -53,21 +53,6 @@ export interface GeQstatFull {
   jobs: GeJob[];
 }
 
-/** An execution host as qhost shows it (the 'global' pseudo host is left out). */
-export interface GeHost {
-  name: string;
-  // '' when unknown ('-'): never reported.
-  arch: string;
-  numProc?: number;
-  // Undefined when '-': the execd does not report (qhost_one_unreachable_one_idle).
-  loadAvg?: number;
-  memTotal: string;
-  memUsed: string;
-  // Only with `qhost -q` / `-j`; [] otherwise (then the host state comes from its load values alone).
-  queues: GeQueueInstance[];
-  jobs: GeJob[];
-}
-
 /** What `qstat -j` adds that the job lists lack: host requests and the scheduler's messages. */
 export interface GeJobDetail {
   number: string;
@@ -91,70 +76,6 @@ export function shortHostName(name: string): string {
   return /^\d+(\.\d+){3}$/.test(n) || n.includes(':') ? n : n.split('.')[0];
 }
 
-/** Whether two Grid Engine host names denote the same host (FQDN or short, any case). */
-export function sameHost(a: string, b: string): boolean {
-  return shortHostName(a) === shortHostName(b);
-}
-
-/** Parses `qhost -xml`, `qhost -q -xml`, `qhost -j -q -xml`. */
-export function parseQhostXml(text: string): GeHost[] {
-  const root = childNamed(parseXml(text), 'qhost');
-  if (!root) throw new Error('qhost -xml: no <qhost> element');
-  return childrenNamed(root, 'host').filter((h) => h.attrs.name !== 'global').map((h) => {
-    const value = (name: string) => named(h, 'hostvalue', name);
-    const host = hostOf(h.attrs.name ?? '', value('arch_string'), value('num_proc'), value('load_avg'), value('mem_total'), value('mem_used'));
-    const arch = host.arch;
-    host.queues = childrenNamed(h, 'queue').map((q) => {
-      const v = (name: string) => named(q, 'queuevalue', name);
-      return queueInstance(`${q.attrs.name}@${host.name}`, v('qtype_string'), num(v('slots_resv')), num(v('slots_used')), num(v('slots')), host.loadAvg, arch, v('state_string'));
-    });
-    host.jobs = childrenNamed(h, 'job').map((j) => {
-      const v = (name: string) => named(j, 'jobvalue', name);
-      return geJob({
-        number: j.attrs.name ?? '', tasks: v('taskid'), state: v('job_state'), name: v('job_name'), owner: v('job_owner'),
-        // qhost quotes it: '0.500000' with the apostrophes.
-        priority: v('priority').replace(/'/g, ''), slots: '1', queue: v('qinstance_name'), time: v('start_time'), peRole: v('pe_master'),
-      });
-    });
-    return host;
-  });
-}
-
-/** Parses plain `qhost`, `qhost -q`, `qhost -j -q` and `qhost -F` (resource lines are skipped). */
-export function parseQhostText(text: string): GeHost[] {
-  const hosts: GeHost[] = [];
-  let columns: string[] = [];
-  for (const line of lines(text)) {
-    if (line.startsWith('HOSTNAME')) {
-      columns = line.trim().split(/\s+/);
-    } else if (/^-+$/.test(line.trim()) || /^\s+\S+:\S+=/.test(line)) {
-      // Separator, or a `qhost -F` resource value ('   hl:load_avg=0.94').
-    } else if (/^\S/.test(line)) {
-      const f = line.trim().split(/\s+/);
-      const col = (name: string) => f[columns.indexOf(name)] ?? '-';
-      if (f[0] === 'global') continue;
-      hosts.push(hostOf(f[0], col('ARCH'), col('NCPU'), col('LOAD'), col('MEMTOT'), col('MEMUSE')));
-    } else if (hosts.length) {
-      const host = hosts[hosts.length - 1];
-      const q = /^\s+(\S+)\s+(\S+)\s+(\d+)\/(\d+)\/(\d+)\s*(\S*)\s*$/.exec(line);
-      if (q) {
-        host.queues.push(queueInstance(`${q[1]}@${host.name}`, q[2], Number(q[3]), Number(q[4]), Number(q[5]), host.loadAvg, host.arch, q[6]));
-        continue;
-      }
-      // '   2 0.50000 longjob f5user r 11/25/2026 08:29:23 MASTER [task]'
-      const f = line.trim().split(/\s+/);
-      if (f.length >= 8 && /^\d+$/.test(f[0])) {
-        const queue = host.queues.length ? host.queues[host.queues.length - 1].name : '';
-        host.jobs.push(geJob({
-          number: f[0], priority: f[1], name: f[2], owner: f[3], state: f[4], time: `${f[5]} ${f[6]}`, peRole: f[7],
-          tasks: f[8] ?? '', slots: '1', queue,
-        }));
-      }
-    }
-  }
-  return hosts;
-}
-
 /** Parses `qstat -f -u '*' -xml`: queue instances with their running jobs, then pending jobs. */
 export function parseQstatFullXml(text: string): GeQstatFull {
   const root = jobInfoRoot(text, 'qstat -f -xml');
@@ -169,44 +90,6 @@ export function parseQstatFullXml(text: string): GeQstatFull {
     jobs.push(...childrenNamed(q, 'job_list').map((j) => xmlJob(j, qi.name)));
   }
   jobs.push(...pendingXmlJobs(root));
-  return { queues, jobs };
-}
-
-/** Parses `qstat -u '*' -xml` (running jobs under <queue_info>, pending ones under <job_info>). */
-export function parseQstatXml(text: string): GeJob[] {
-  const root = jobInfoRoot(text, 'qstat -xml');
-  const running = childrenNamed(childNamed(root, 'queue_info') ?? root, 'job_list').map((j) => xmlJob(j));
-  return [...running, ...pendingXmlJobs(root)];
-}
-
-/**
- * Parses plain `qstat -f` (also with `-explain`). A queue line starts in column 1; job lines are
- * indented; after the '- PENDING JOBS -' banner jobs are pending. Lines matching nothing are skipped
- * (qstat-f_pending_no_exec_hosts.txt ends with an 'rc=0' line that the capture appended).
- */
-export function parseQstatFullText(text: string): GeQstatFull {
-  const queues: GeQueueInstance[] = [];
-  const jobs: GeJob[] = [];
-  let current: GeQueueInstance | undefined;
-  for (const line of lines(text)) {
-    if (line.startsWith('queuename') || /^[-#]+$/.test(line.trim())) continue;
-    if (/PENDING JOBS/.test(line)) {
-      current = undefined;
-      continue;
-    }
-    if (line.startsWith('\t')) {
-      current?.messages.push(line.trim());
-      continue;
-    }
-    const q = /^(\S+@\S+)\s+(\S+)\s+(\d+)\/(\d+)\/(\d+)\s+(\S+)\s+(\S+)\s*(\S*)\s*$/.exec(line);
-    if (q) {
-      current = queueInstance(q[1], q[2], Number(q[3]), Number(q[4]), Number(q[5]), q[6] === '-NA-' ? undefined : Number(q[6]), q[7] === '-NA-' ? '' : q[7], q[8]);
-      queues.push(current);
-      continue;
-    }
-    const j = textJob(line, current?.name ?? '');
-    if (j) jobs.push(j);
-  }
   return { queues, jobs };
 }
 
@@ -293,25 +176,8 @@ export function toNodeViews(queues: GeQueueInstance[]): NodeView[] {
   }));
 }
 
-/**
- * The neutral views of qhost hosts, with the same rules as toNodeViews. With `qhost -q` the queue
- * states decide; plain `qhost` has no states, so a host whose load is '-' counts as unreachable and
- * one whose arch is '-' as never reported. Jobs from `qhost -j` make the host busy.
- */
-export function hostsToNodeViews(hosts: GeHost[]): NodeView[] {
-  return hosts.map((h) => {
-    if (h.queues.length) {
-      const [v] = toNodeViews(h.queues.map((q) => ({ ...q, host: h.name })));
-      return h.jobs.length ? { ...v, busy: true } : v;
-    }
-    return nodeView(shortHostName(h.name), {
-      reachable: h.loadAvg !== undefined, reported: h.arch !== '', states: [], busy: h.jobs.length > 0,
-      messages: h.loadAvg === undefined ? ['no load reported (execd unreachable)'] : [],
-    });
-  });
-}
-
-interface HostFacts {
+/** What nodeView judges a host by, however its queue instances or qhost line were read. */
+export interface HostFacts {
   reachable: boolean;
   reported: boolean;
   states: string[];
@@ -319,7 +185,8 @@ interface HostFacts {
   messages: string[];
 }
 
-function nodeView(name: string, f: HostFacts): NodeView {
+/** The neutral view of one host from its facts (the rules of toNodeViews). */
+export function nodeView(name: string, f: HostFacts): NodeView {
   const letters = new Set(f.states.join(''));
   const orphaned = letters.has('o');
   const power: Power = orphaned ? 'powering_down' : !f.reachable && !f.reported ? 'powering_up' : 'on';
@@ -395,7 +262,8 @@ export function taskCount(tasks: string): number {
   return Math.max(1, count);
 }
 
-function queueInstance(name: string, qtype: string, slotsReserved: number, slotsUsed: number, slotsTotal: number,
+/** A queue instance from its fields, however they were read ('-NA-' / '-' arch and NaN load mean unknown). */
+export function queueInstance(name: string, qtype: string, slotsReserved: number, slotsUsed: number, slotsTotal: number,
   loadAvg: number | undefined, arch: string, states: string): GeQueueInstance {
   const at = name.indexOf('@');
   return {
@@ -405,19 +273,14 @@ function queueInstance(name: string, qtype: string, slotsReserved: number, slots
   };
 }
 
-function hostOf(name: string, arch: string, numProc: string, load: string, memTotal: string, memUsed: string): GeHost {
-  return {
-    name, arch: arch === '-' ? '' : arch, numProc: numProc === '-' ? undefined : num(numProc),
-    loadAvg: load === '-' || load === '' ? undefined : Number(load), memTotal, memUsed, queues: [], jobs: [],
-  };
-}
-
-interface RawGeJob {
+/** A job's fields as printed, before geJob converts them. */
+export interface RawGeJob {
   number: string; tasks: string; state: string; name: string; owner: string; priority: string; slots: string;
   queue: string; time: string; peRole: string;
 }
 
-function geJob(r: RawGeJob): GeJob {
+/** A job from its printed fields, however they were read. */
+export function geJob(r: RawGeJob): GeJob {
   const at = r.queue.indexOf('@');
   return {
     id: r.tasks ? `${r.number}.${r.tasks}` : r.number, number: r.number, tasks: r.tasks, state: r.state,
@@ -427,7 +290,7 @@ function geJob(r: RawGeJob): GeJob {
 }
 
 /** A job line of `qstat` (queue column when running) or `qstat -f` (queue from the block: pass it). */
-function textJob(line: string, blockQueue: string | undefined): GeJob | undefined {
+export function textJob(line: string, blockQueue: string | undefined): GeJob | undefined {
   const f = line.trim().split(/\s+/);
   if (f.length < 8 || !/^\d+$/.test(f[0]) || !/^\d{2}\/\d{2}\/\d{4}$/.test(f[5])) return undefined;
   const rest = f.slice(7);
@@ -438,7 +301,8 @@ function textJob(line: string, blockQueue: string | undefined): GeJob | undefine
   });
 }
 
-function xmlJob(j: XmlElement, queue?: string): GeJob {
+/** A <job_list> element of `qstat -xml` / `qstat -f -xml` (queue from the enclosing Queue-List: pass it). */
+export function xmlJob(j: XmlElement, queue?: string): GeJob {
   return geJob({
     number: childText(j, 'JB_job_number') ?? '', tasks: childText(j, 'tasks') ?? '', state: childText(j, 'state') ?? '',
     name: childText(j, 'JB_name') ?? '', owner: childText(j, 'JB_owner') ?? '', priority: childText(j, 'JAT_prio') ?? '',
@@ -447,19 +311,17 @@ function xmlJob(j: XmlElement, queue?: string): GeJob {
   });
 }
 
-function jobInfoRoot(text: string, what: string): XmlElement {
+/** The outer <job_info> element of `qstat -xml` / `qstat -f -xml` (what: the command, for the error). */
+export function jobInfoRoot(text: string, what: string): XmlElement {
   const root = childNamed(parseXml(text), 'job_info');
   if (!root) throw new Error(`${what}: no <job_info> element`);
   return root;
 }
 
-function pendingXmlJobs(root: XmlElement): GeJob[] {
+/** The pending jobs of `qstat -xml` / `qstat -f -xml` (the inner <job_info>). */
+export function pendingXmlJobs(root: XmlElement): GeJob[] {
   const inner = childNamed(root, 'job_info');
   return inner ? childrenNamed(inner, 'job_list').map((j) => xmlJob(j, '')) : [];
-}
-
-function named(el: XmlElement, tag: string, name: string): string {
-  return (el.children.find((c) => c.name === tag && c.attrs.name === name)?.text ?? '').trim();
 }
 
 function lines(text: string): string[] {

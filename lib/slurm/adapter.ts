@@ -1,10 +1,11 @@
-// Slurm's implementation of the middleware plug-in point (lib/scheduler.ts).
-import { clusterNames } from '../cluster.ts';
-import type { Config } from '../config.ts';
-import { $ } from '../run.ts';
-import type { Scheduler, SchedulerView } from '../scheduler.ts';
-import { setDown, startNow, updateNodes } from './control.ts';
-import { awaitPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, requestPowerOn, undoPowerOn } from './power.ts';
+// Slurm's scheduler adapter (lib/middleware/types.ts): Slurm's own power saving starts and
+// removes the nodes, through slurm-resume and slurm-suspend (programs.ts).
+import type { Config } from '../core/config.ts';
+import { clusterNames } from '../core/names.ts';
+import { bestEffort } from '../io/events.ts';
+import type { Scheduler, SchedulerView } from '../middleware/types.ts';
+import { pendingJobIds, readCluster, setDown, startNow, updateNodes } from './control.ts';
+import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, powerStates, requestPowerUp } from './power.ts';
 import { parseSinfoJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
@@ -26,11 +27,12 @@ export function releaseOffHold(node: SlurmNode): SlurmNode {
 export function slurmScheduler(config: Config): Scheduler {
   const ours = new Set(clusterNames(config).nodes);
   return {
-    kind: 'slurm',
+    startsNodes: true,
+    daemon: 'slurmd',
     async observe(): Promise<SchedulerView> {
-      const [sinfo, squeue] = await Promise.all([$({ timeout: '20s' })`sinfo --json`, $({ timeout: '20s' })`squeue --json`]);
-      const nodes = parseSinfoJson(sinfo.stdout).filter((n) => ours.has(n.name)).map(releaseOffHold);
-      const jobs = parseSqueueJson(squeue.stdout).filter((j) => LIVE_JOB.test(j.state));
+      const read = await readCluster();
+      const nodes = parseSinfoJson(read.sinfo).filter((n) => ours.has(n.name)).map(releaseOffHold);
+      const jobs = parseSqueueJson(read.squeue).filter((j) => LIVE_JOB.test(j.state));
       return {
         nodes: nodes.map(toNodeView),
         jobs: jobs.map((j) => toJobView(j, nodes, Date.now() / 1000)),
@@ -38,13 +40,14 @@ export function slurmScheduler(config: Config): Scheduler {
         heldAfterRequeue: requeuedAndHeld(jobs, Date.now() / 1000),
       };
     },
-    powerOn: (nodes, by, reason) => requestPowerOn(config, nodes, by, reason),
-    awaitPowerOn: (nodes, onUp) => awaitPowerOn(config, nodes, onUp),
-    undoPowerOn: (node, reason, by) => undoPowerOn(config, node, reason, by),
-    powerOff: (node, by, reason, options = {}) => powerOffNode(config, node, by, reason, options),
+    powerStates,
+    admit: requestPowerUp,
+    bootChecks,
+    forget: (node, reason) => forgetPowerOn(config, node, reason),
+    powerOff: (node, by, _reason, options) => powerOffNode(config, node, by, options),
     async markDown(node, reason) {
       const jobs = await setDown(node, reason);
-      await updateNodes([node], 'POWER_DOWN').catch(() => undefined); // down~, then recover()
+      await bestEffort(updateNodes([node], 'POWER_DOWN'), node, 'clues-monitor', 'power the node down'); // down~, then recover()
       return jobs;
     },
     async recover(node) {
@@ -54,10 +57,6 @@ export function slurmScheduler(config: Config): Scheduler {
       return true;
     },
     release: startNow,
-    async pendingJobs() {
-      // About 5 ms: cheap enough to ask several times a second.
-      const squeue = await $({ nothrow: true, timeout: '5s' })`squeue -h -t PENDING -o %i`;
-      return squeue.exitCode === 0 ? squeue.stdout.split('\n').filter(Boolean) : [];
-    },
+    pendingJobs: pendingJobIds,
   };
 }

@@ -1,13 +1,13 @@
 // EC4DOCK_MAX_BOOTING_NODES where Slurm decides the power-ons: Slurm 22.05 starts every node a
 // job needs at once (its ResumeRate counts per minute), so slurm-resume itself starts them in
 // turn. One slurm-resume at a time hands out the boot slots (slurmctld may run several).
-import { clusterNames } from '../cluster.ts';
-import type { Config } from '../config.ts';
-import { logEvent } from '../events.ts';
-import { waitLock } from '../lock.ts';
-import { sleep } from '../run.ts';
+import type { NodeBackend } from '../backend/types.ts';
+import type { Config } from '../core/config.ts';
+import { clusterNames } from '../core/names.ts';
+import { logEvent } from '../io/events.ts';
+import { waitLock } from '../io/lock.ts';
+import { sleep } from '../io/run.ts';
 import { shortStates } from './control.ts';
-import { nodeContainerStates } from './power.ts';
 
 const LOCK = 'ec4docker-boot-queue';
 const POLL_MS = 200;
@@ -26,7 +26,7 @@ export function bootingNodes(states: Map<string, string>, containers: Map<string
  * order given. Returns the nodes it could not start within EC4DOCK_MAX_WAIT_POWERON (Slurm's
  * ResumeTimeout would fail them then anyway).
  */
-export async function startInTurn(config: Config, nodes: string[], start: (node: string) => Promise<void>, by: string): Promise<string[]> {
+export async function startInTurn(config: Config, backend: NodeBackend, nodes: string[], start: (node: string) => Promise<void>, by: string): Promise<string[]> {
   const limit = config.maxBootingNodes;
   const deadline = Date.now() + config.maxWaitPowerOnSeconds * 1000;
   const all = clusterNames(config).nodes;
@@ -36,8 +36,8 @@ export async function startInTurn(config: Config, nodes: string[], start: (node:
   try {
     for (let first = true; queue.length > 0 && Date.now() < deadline; first = false) {
       if (!first) await sleep(POLL_MS);
-      const [states, containers] = await Promise.all([shortStates(all), nodeContainerStates(config)]);
-      const booting = bootingNodes(states, containers);
+      const [states, instances] = await Promise.all([shortStates(all), backend.list()]);
+      const booting = bootingNodes(states, new Map([...instances].map(([node, i]) => [node, i.state])));
       const wave = queue.splice(0, Math.max(0, limit - booting.length));
       if (first) {
         for (const node of queue) logEvent({ action: 'queued', node, by, reason: `waits for a boot slot: ${booting.length + wave.length} node(s) booting, EC4DOCK_MAX_BOOTING_NODES=${limit}` });

@@ -1,6 +1,6 @@
 // slurm.conf for a cluster of containers. Each setting marked (!) was seen to break
 // elasticity without it (research notes, "Slurm in containers"); keep them.
-import type { Config } from '../config.ts';
+import type { Config } from '../core/config.ts';
 
 export const POWER_DIR = '/opt/ec4docker';
 

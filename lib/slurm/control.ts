@@ -1,11 +1,11 @@
-// Slurm commands run in the frontend (scontrol, sinfo, squeue), with deadlines.
-import { UserError } from '../errors.ts';
-import { compressHostlist } from '../hostlist.ts';
-import { $, lastLine } from '../run.ts';
+// Slurm commands run in the frontend (scontrol, sinfo, squeue), through the one runner.
+import { UserError } from '../core/errors.ts';
+import { compressHostlist } from '../core/hostlist.ts';
+import { lastLine, run, runChecked } from '../io/run.ts';
 
 /** One sinfo field (e.g. %t, %E) of each node, by node name. */
 async function sinfoField(nodes: string[], field: string): Promise<Map<string, string>> {
-  const result = await $({ nothrow: true, timeout: '20s' })`sinfo -h -N -n ${compressHostlist(nodes)} -o ${`%N|${field}`}`;
+  const result = await run('sinfo', ['-h', '-N', '-n', compressHostlist(nodes), '-o', `%N|${field}`], { timeout: 'query' });
   if (result.exitCode !== 0) throw new UserError(`sinfo failed: ${lastLine(result.stderr)}`);
   const values = new Map<string, string>();
   for (const line of result.stdout.split('\n').filter(Boolean)) {
@@ -25,28 +25,23 @@ export async function nodeReasons(nodes: string[]): Promise<Map<string, string>>
   return reasons;
 }
 
-/** The reason Slurm gives for a node's state ('' if none). */
-export async function nodeReason(node: string): Promise<string> {
-  return (await nodeReasons([node]).catch(() => new Map<string, string>())).get(node) ?? '';
-}
-
 /** Ids of the jobs allocated to a node (running, configuring or completing). */
 export async function jobsOnNode(node: string): Promise<string[]> {
-  const result = await $({ nothrow: true, timeout: '20s' })`squeue -h -w ${node} -t ${'RUNNING,CONFIGURING,COMPLETING,SUSPENDED'} -o ${'%i'}`;
+  const result = await run('squeue', ['-h', '-w', node, '-t', 'RUNNING,CONFIGURING,COMPLETING,SUSPENDED', '-o', '%i'], { timeout: 'query' });
   if (result.exitCode !== 0) throw new UserError(`squeue failed: ${lastLine(result.stderr)}`);
   return result.stdout.split('\n').filter(Boolean);
 }
 
 /** A job's state as squeue spells it (%T: CONFIGURING, PENDING, ...), '' once it is gone; undefined if squeue failed. */
 export async function jobState(id: string): Promise<string | undefined> {
-  const result = await $({ nothrow: true, timeout: '20s' })`squeue -h -j ${id} -o %T`;
+  const result = await run('squeue', ['-h', '-j', id, '-o', '%T'], { timeout: 'query' });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
 /** `scontrol update NodeName=... State=... [Reason=...]`. */
 export async function updateNodes(nodes: string[], state: string, reason?: string): Promise<void> {
   const args = [`NodeName=${nodes.join(',')}`, `State=${state}`, ...(reason ? [`Reason=${reason}`] : [])];
-  const result = await $({ nothrow: true, timeout: '20s' })`scontrol update ${args}`;
+  const result = await run('scontrol', ['update', ...args], { timeout: 'query' });
   if (result.exitCode !== 0) throw new UserError(`scontrol update ${args.join(' ')}: ${lastLine(result.stderr)}`);
 }
 
@@ -74,7 +69,7 @@ export function isOff(shortState: string): boolean {
 
 /** Makes jobs eligible now (Slurm holds a requeued job back for about two minutes). */
 export async function startNow(jobIds: string[]): Promise<void> {
-  for (const id of jobIds) await $({ nothrow: true, timeout: '20s' })`scontrol update ${`JobId=${id}`} StartTime=now`;
+  for (const id of jobIds) await run('scontrol', ['update', `JobId=${id}`, 'StartTime=now'], { timeout: 'query' });
 }
 
 /**
@@ -86,4 +81,19 @@ export async function setDown(node: string, reason: string): Promise<string[]> {
   await updateNodes([node], 'DOWN', reason.slice(0, 200));
   await startNow(jobs);
   return jobs;
+}
+
+/** `sinfo --json` and `squeue --json`, read together. */
+export async function readCluster(): Promise<{ sinfo: string; squeue: string }> {
+  const [sinfo, squeue] = await Promise.all([
+    runChecked('sinfo', ['--json'], 'read nodes', 'query'),
+    runChecked('squeue', ['--json'], 'read jobs', 'query'),
+  ]);
+  return { sinfo, squeue };
+}
+
+/** Ids of the pending jobs, about 5 ms: cheap enough to ask several times a second ([] if squeue fails). */
+export async function pendingJobIds(): Promise<string[]> {
+  const squeue = await run('squeue', ['-h', '-t', 'PENDING', '-o', '%i'], { timeout: 'probe' });
+  return squeue.exitCode === 0 ? squeue.stdout.split('\n').filter(Boolean) : [];
 }

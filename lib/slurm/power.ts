@@ -1,14 +1,13 @@
 // Powering Slurm nodes on and off. Everything goes through Slurm's power saving
 // (POWER_UP / POWER_DOWN), and Slurm runs slurm-resume / slurm-suspend, which start and
-// remove the containers: so Slurm and Docker never disagree about a node.
-import type { Config } from '../config.ts';
-import { containerState, removeContainers } from '../docker.ts';
-import { waitForJobs } from '../drain.ts';
-import { logEvent } from '../events.ts';
-import { CUT_OFF, nodeContainers } from '../node-container.ts';
-import type { PowerOffOptions, PowerOffResult } from '../scheduler.ts';
-import { $, lastLine, sleep, waitFor } from '../run.ts';
-import { isOff, isUp, jobsOnNode, nodeReason, setDown, shortStates, startNow, updateNodes } from './control.ts';
+// remove the nodes: so Slurm and the node backend never disagree about a node.
+import type { Config } from '../core/config.ts';
+import { UserError } from '../core/errors.ts';
+import { bestEffort } from '../io/events.ts';
+import { waitFor } from '../io/run.ts';
+import type { BootCheck, PowerOffOptions, PowerState, SchedulerPowerOff } from '../middleware/types.ts';
+import { waitForJobs } from '../power/drain.ts';
+import { isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
 const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
@@ -21,76 +20,49 @@ export const OFF_REASON = 'ec4docker: powered off';
  */
 export const holdsOffNodes = (config: Config): boolean => config.elasticity !== 'slurm';
 
-/** Node container states ('running', 'exited', ...) by node name, in one engine call. */
-export async function nodeContainerStates(config: Config): Promise<Map<string, string>> {
-  const containers = await nodeContainers(config.serverName);
-  return new Map([...containers].map(([node, c]) => [node, c.state]));
+/** The nodes' short states as power states. */
+export async function powerStates(nodes: string[]): Promise<Map<string, PowerState>> {
+  const states = await shortStates(nodes);
+  return new Map(nodes.map((node) => {
+    const state = states.get(node) ?? 'unknown';
+    return [node, { up: isUp(state), listed: states.has(node), state }];
+  }));
 }
 
 /**
- * Asks Slurm to power nodes up (RESUME first where needed); returns the ones now on their way.
- * One POWER_UP for all of them: Slurm then runs slurm-resume once, which starts them in parallel.
+ * Asks Slurm to power nodes up (RESUME first where needed). One POWER_UP for all of them: Slurm
+ * then runs slurm-resume once, which starts them in parallel.
  */
-export async function requestPowerOn(config: Config, nodes: string[], by: string, reason: (node: string) => string): Promise<{ already: string[]; starting: string[] }> {
-  const [states, containers] = await Promise.all([shortStates(nodes), nodeContainerStates(config)]);
-  const already: string[] = [];
-  const starting: string[] = [];
-  for (const node of nodes) {
-    const state = states.get(node) ?? 'unknown';
-    if (isUp(state) && containers.get(node) === 'running') already.push(node);
-    else starting.push(node);
-  }
+export async function requestPowerUp(nodes: string[], states: Map<string, PowerState>): Promise<void> {
+  const state = (node: string) => states.get(node)?.state ?? '';
   // A node still powering down cannot be powered up until Slurm's SuspendTimeout ends.
-  for (const node of starting.filter((n) => states.get(n)?.endsWith('%'))) await waitUntilOff(node);
-  const toResume = starting.filter((n) => NEEDS_RESUME.test(states.get(n) ?? ''));
+  for (const node of nodes.filter((n) => state(n).endsWith('%'))) await waitUntilOff(node);
+  const toResume = nodes.filter((n) => NEEDS_RESUME.test(state(n)));
   if (toResume.length > 0) await updateNodes(toResume, 'RESUME');
-  const toPowerUp = starting.filter((n) => !states.get(n)?.endsWith('#'));
+  const toPowerUp = nodes.filter((n) => !state(n).endsWith('#'));
   if (toPowerUp.length > 0) await updateNodes(toPowerUp, 'POWER_UP');
-  for (const node of starting) logEvent({ action: 'power_on', node, by, reason: reason(node), state: states.get(node) ?? 'unknown' });
-  return { already, starting };
 }
 
-/** Waits until the nodes are up in Slurm; returns the ones that failed, with why. */
-export async function awaitPowerOn(config: Config, nodes: string[], onUp: (node: string, state: string) => void): Promise<Map<string, string>> {
-  const deadline = Date.now() + (config.maxWaitPowerOnSeconds + 5) * 1000;
-  const failed = new Map<string, string>();
-  let waiting = [...nodes];
-  let containers = new Map<string, string>();
-  let containersAt = 0;
-  while (waiting.length > 0 && Date.now() < deadline) {
-    await sleep(200);
-    const now = await shortStates(waiting);
-    // A container that stopped will never register: look once a second, fail it then, not at the deadline.
-    if (Date.now() - containersAt >= 1000) {
-      containers = await nodeContainerStates(config);
-      containersAt = Date.now();
-    }
-    for (const node of [...waiting]) {
-      const state = now.get(node) ?? '';
-      const container = containers.get(node);
-      if (isUp(state)) {
-        onUp(node, state);
-      } else if (NEEDS_RESUME.test(state)) {
-        failed.set(node, (await nodeReason(node)) || `Slurm state ${state}`);
-      } else if (container === 'exited' || container === 'dead' || container === CUT_OFF) {
-        failed.set(node, `its container ${container} before slurmd registered`);
-      } else continue;
-      waiting = waiting.filter((n) => n !== node);
-    }
-  }
-  for (const node of waiting) failed.set(node, `did not join Slurm within ${config.maxWaitPowerOnSeconds} s`);
-  return failed;
+/** Booting nodes as Slurm sees them: up, failed (down or drained, with Slurm's reason), or not yet. */
+export async function bootChecks(nodes: string[]): Promise<Map<string, BootCheck>> {
+  const states = await shortStates(nodes);
+  const failing = nodes.filter((n) => NEEDS_RESUME.test(states.get(n) ?? ''));
+  const reasons = failing.length > 0 ? await nodeReasons(failing).catch(() => new Map<string, string>()) : new Map<string, string>();
+  return new Map(nodes.map((node): [string, BootCheck] => {
+    const state = states.get(node) ?? '';
+    if (isUp(state)) return [node, { up: state }];
+    if (NEEDS_RESUME.test(state)) return [node, { failed: reasons.get(node) || `Slurm state ${state}` }];
+    return [node, undefined];
+  }));
 }
 
-/** Puts a node whose power-on failed back to powered-off, with no container left. */
-export async function undoPowerOn(config: Config, node: string, reason: string, by: string): Promise<void> {
-  await removeContainers([node]);
-  await setDown(node, `ec4docker: power-on failed: ${reason}`).catch(() => undefined);
+/** Puts a node whose power-on failed (its node already removed) back to powered off. */
+export async function forgetPowerOn(config: Config, node: string, reason: string): Promise<void> {
+  await bestEffort(setDown(node, `ec4docker: power-on failed: ${reason}`), node, 'ec4docker', 'mark the node down');
   // Not POWER_DOWN_FORCE: that cancels the jobs allocated to the node; DOWN requeues them.
-  await updateNodes([node], 'POWER_DOWN').catch(() => undefined);
+  await bestEffort(updateNodes([node], 'POWER_DOWN'), node, 'ec4docker', 'power the node down');
   await waitUntilOff(node);
   if (holdsOffNodes(config)) await holdOff(node);
-  logEvent({ action: 'failed', node, by, reason });
 }
 
 /** Waits until the node's short state passes `test`; false if it did not within `timeoutMs`. */
@@ -104,7 +76,7 @@ export const waitUntilOff = (node: string): Promise<boolean> => waitForState(nod
 /**
  * Keeps a powered-off node out of scheduling (modes none/monitor), with OFF_REASON: a down node
  * stays down (a RESUME first would let Slurm give it a job, which the DRAIN would then requeue
- * with a 2-minute hold: seen), an idle one is drained. A node a job got meanwhile is left alone.
+ * with a 2-minute hold), an idle one is drained. A node a job got meanwhile is left alone.
  */
 export async function holdOff(node: string): Promise<void> {
   const state = (await shortStates([node])).get(node) ?? '';
@@ -115,15 +87,11 @@ export async function holdOff(node: string): Promise<void> {
 /**
  * Powers a node off without touching a job: drain (no new job lands), check, then POWER_DOWN;
  * if a job is there, undo the drain and report it busy, or with `wait` wait for the jobs.
+ * slurm-suspend removes the node once Slurm powers it down.
  */
-export async function powerOffNode(config: Config, node: string, by: string, reason: string, options: PowerOffOptions): Promise<PowerOffResult> {
+export async function powerOffNode(config: Config, node: string, by: string, options: PowerOffOptions): Promise<SchedulerPowerOff> {
   const state = (await shortStates([node])).get(node) ?? 'unknown';
-  if (isOff(state)) {
-    // Slurm already counts it off; a container left behind (orphan) goes too.
-    const orphan = (await containerState(node)) !== undefined;
-    if (orphan) await removeContainers([node]);
-    return { kind: 'already-off', orphanRemoved: orphan };
-  }
+  if (isOff(state)) return { kind: 'already-off' };
   const drainedBefore = /^(drain|drng)/.test(state);
   // A node still powering up (a failed boot being retried) cannot be drained: Slurm requeues its
   // jobs at once, and holds them back for two minutes. They may start elsewhere now.
@@ -136,19 +104,16 @@ export async function powerOffNode(config: Config, node: string, by: string, rea
     return { kind: 'busy', jobs };
   }
   await updateNodes([node], 'POWER_DOWN');
-  // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain
-  // (seen on 22.05), so the node came out idle~: a job submitted then landed on it, and our hold
-  // requeued it. Drained again while powering down (drain%), it stays drained (drain~); a
-  // powering-down node takes no job meanwhile.
+  // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain,
+  // so the node would come out idle~ and take a job our hold then requeues. Drained again while
+  // powering down (drain%), it stays drained (drain~); a powering-down node takes no job meanwhile.
   const held = holdsOffNodes(config)
     && (await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 50))
     && (await updateNodes([node], 'DRAIN', OFF_REASON).then(() => true, () => false));
-  logEvent({ action: 'power_off', node, by, reason, state });
-  if (!(await waitUntilOff(node))) throw new Error(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
+  if (!(await waitUntilOff(node))) throw new UserError(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
   // Nothing more once it is off: from then on clues-monitor or a person may power it up again
-  // (POWER_UP leaves it idle~ until Slurm's next power-save pass), and a hold or a container
-  // removal now would hit that boot (seen: the node came up drained, and stayed on unused).
-  // SuspendProgram removed the container; clues-monitor removes any left (orphans).
+  // (POWER_UP leaves it idle~ until Slurm's next power-save pass), and a hold or a removal now
+  // would hit that boot. slurm-suspend removed the node; clues-monitor removes any left (orphans).
   if (holdsOffNodes(config) && !held) await holdOff(node); // the drain above failed
-  return { kind: 'off' };
+  return { kind: 'off', state };
 }

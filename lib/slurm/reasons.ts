@@ -1,5 +1,5 @@
 // Which Slurm pending reasons more powered-on nodes can cure (squeue %r / state_reason). Pure.
-import { expandHostlist } from '../hostlist.ts';
+import { expandHostlist } from '../core/hostlist.ts';
 
 // Exact reasons that mean "not enough nodes right now".
 const WAITING = new Set([

@@ -1,6 +1,7 @@
-// Pure parsers of Slurm 22.05 node and job state (sinfo/squeue, JSON or text) and their neutral views.
-import { expandHostlist } from '../hostlist.ts';
-import type { JobView, NodeView, Power } from '../views.ts';
+// Pure parsers of Slurm 22.05 node and job state (sinfo --json, squeue --json) and their neutral views.
+import { UserError } from '../core/errors.ts';
+import { expandHostlist } from '../core/hostlist.ts';
+import type { JobView, NodeView, Power } from '../core/views.ts';
 import { jobWaitsForNodes, unavailableNodes } from './reasons.ts';
 
 export { jobWaitsForNodes } from './reasons.ts';
@@ -55,7 +56,8 @@ export interface SlurmJob {
   waitsForNodes: boolean;
 }
 
-const SHORT_BASES: Record<string, NodeBase> = {
+/** sinfo's short and long state words, as bases. */
+export const SHORT_BASES: Record<string, NodeBase> = {
   idle: 'idle', alloc: 'alloc', allocated: 'alloc', mix: 'mix', mixed: 'mix', comp: 'completing',
   completing: 'completing', down: 'down', drain: 'drained', drained: 'drained', drng: 'draining',
   draining: 'draining', fail: 'fail', failg: 'failing', failing: 'failing', maint: 'maint',
@@ -73,7 +75,8 @@ function powerOf(flags: Set<string>): Power {
   return flags.has('POWERED_DOWN') ? 'off' : 'on';
 }
 
-function node(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
+/** A node from its state, base and flags, however they were read. */
+export function slurmNode(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
   const power = powerOf(flags);
   return {
     name, state, base, power,
@@ -82,33 +85,6 @@ function node(name: string, state: string, base: NodeBase, flags: Set<string>, r
     busy: BUSY_BASES.has(base) || flags.has('COMPLETING') || rest.allocCpus > 0,
     ...rest,
   };
-}
-
-// sinfo prints one suffix only: `*` hides nothing else, but `#` hides NOT_RESPONDING (02: alloc#).
-const SUFFIX_FLAGS: Record<string, string> = {
-  '*': 'NOT_RESPONDING', '~': 'POWERED_DOWN', '#': 'POWERING_UP', '%': 'POWERING_DOWN', '!': 'POWER_DOWN',
-  '$': 'MAINTENANCE', '@': 'REBOOT_REQUESTED', '^': 'REBOOT_ISSUED', '-': 'PLANNED',
-};
-
-/** Parses `sinfo -h -N -o '%N|%t|%T|%E|%H|%C|%m'`. */
-export function parseSinfoText(text: string): SlurmNode[] {
-  return lines(text).map((line, i) => {
-    const f = line.split('|');
-    if (f.length < 7) throw new Error(`sinfo line ${i + 1}: expected 7 '|'-separated fields: ${line}`);
-    // The reason is free text and may contain '|': the fields around it are fixed.
-    const [name, short] = f;
-    const [alloc, , , total] = (f[f.length - 2].match(/\d+/g) ?? []).map(Number);
-    const m = /^([a-z_]+)(\W*)$/.exec(short.toLowerCase());
-    if (!m) throw new Error(`sinfo line ${i + 1}: unknown state '${short}'`);
-    const flags = new Set([...m[2]].map((c) => SUFFIX_FLAGS[c]).filter(Boolean));
-    const reason = f.slice(3, -3).join('|');
-    return node(name, short, SHORT_BASES[m[1]] ?? 'unknown', flags, {
-      reason: reason === 'none' ? '' : reason,
-      cpus: total ?? 0,
-      allocCpus: alloc ?? 0,
-      memoryMb: Number(f[f.length - 1]) || 0,
-    });
-  });
 }
 
 /** The sinfo word of a JSON base state plus flags, in Slurm's own precedence (node_state_string). */
@@ -133,7 +109,7 @@ export function parseSinfoJson(text: string): SlurmNode[] {
   return (doc.nodes as Array<Record<string, unknown>>).map((n) => {
     const state = String(n.state ?? 'unknown').toLowerCase();
     const flags = new Set(((n.state_flags as string[] | undefined) ?? []).map((s) => s.toUpperCase()));
-    return node(String(n.name), [state.toUpperCase(), ...flags].join('+'), baseOf(state, flags), flags, {
+    return slurmNode(String(n.name), [state.toUpperCase(), ...flags].join('+'), baseOf(state, flags), flags, {
       reason: String(n.reason ?? ''),
       cpus: num(n.cpus),
       allocCpus: num(n.alloc_cpus),
@@ -142,27 +118,10 @@ export function parseSinfoJson(text: string): SlurmNode[] {
   });
 }
 
-/**
- * Parses `squeue -h -o '%i|%T|%r|%N|%D|%C|%M|%u'` (8 fields) or the pending-jobs format
- * `squeue -h -t PD -o '%i|%T|%r|%D|%C|%m|%P|%u|%j|%V'` (10 fields).
- */
-export function parseSqueueText(text: string): SlurmJob[] {
-  return lines(text).map((line, i) => {
-    const f = line.split('|');
-    if (f.length !== 8 && f.length !== 10) throw new Error(`squeue line ${i + 1}: expected 8 or 10 '|'-separated fields: ${line}`);
-    const all = f.length === 8;
-    return job({
-      id: f[0], state: f[1], reason: f[2], nodes: all ? f[3] : '', nodeCount: Number(all ? f[4] : f[3]),
-      cpus: Number(all ? f[5] : f[4]), partition: all ? '' : f[6], user: f[7], name: all ? '' : f[8],
-      requiredNodes: '',
-    });
-  });
-}
-
 /** Parses `squeue --json` (openapi v0.0.38; later versions' arrays and {number} objects tolerated). */
 export function parseSqueueJson(text: string): SlurmJob[] {
   const doc = parseJson(text, 'squeue --json', 'jobs');
-  return (doc.jobs as Array<Record<string, unknown>>).map((j) => job({
+  return (doc.jobs as Array<Record<string, unknown>>).map((j) => slurmJob({
     id: String(j.job_id), state: String(first(j.job_state) ?? ''), reason: String(j.state_reason ?? 'None'),
     nodes: String(j.nodes ?? ''), nodeCount: num(j.node_count), cpus: num(j.cpus),
     partition: String(j.partition ?? ''), user: String(j.user_name ?? ''), name: String(j.name ?? ''),
@@ -172,9 +131,10 @@ export function parseSqueueJson(text: string): SlurmJob[] {
   }));
 }
 
-type RawJob = Omit<SlurmJob, 'nodes' | 'requiredNodes' | 'waitsForNodes'> & { nodes: string; requiredNodes: string };
+export type RawJob = Omit<SlurmJob, 'nodes' | 'requiredNodes' | 'waitsForNodes'> & { nodes: string; requiredNodes: string };
 
-function job(raw: RawJob): SlurmJob {
+/** A job from its fields, however they were read. */
+export function slurmJob(raw: RawJob): SlurmJob {
   const state = raw.state.toUpperCase();
   // scontrol writes reasons with underscores; squeue with spaces. Keep one spelling.
   const reason = raw.reason.replace(/_/g, ' ').trim() || 'None';
@@ -234,20 +194,16 @@ export function toJobView(j: SlurmJob, nodes: SlurmNode[] = [], now?: number): J
   return { id: j.id, waitsForNodes: waits, nodeCount: j.nodeCount, nodes: j.nodes, requiredNodes: j.requiredNodes };
 }
 
-function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
-}
-
 function parseJson(text: string, what: string, key: string): Record<string, unknown> {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`${what}: not JSON (${(e as Error).message})`);
+    throw new UserError(`${what}: not JSON (${(e as Error).message})`);
   }
-  if (!doc || !Array.isArray(doc[key])) throw new Error(`${what}: no '${key}' array`);
+  if (!doc || !Array.isArray(doc[key])) throw new UserError(`${what}: no '${key}' array`);
   const errors = (doc.errors as Array<Record<string, unknown>> | undefined) ?? [];
-  if (errors.length) throw new Error(`${what}: ${errors.map((e) => e.error ?? e.description ?? JSON.stringify(e)).join('; ')}`);
+  if (errors.length) throw new UserError(`${what}: ${errors.map((e) => e.error ?? e.description ?? JSON.stringify(e)).join('; ')}`);
   return doc;
 }
 

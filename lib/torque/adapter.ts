@@ -1,15 +1,12 @@
-// Torque's implementation of the middleware plug-in point (lib/scheduler.ts), through the commands
-// of control.ts. A node is on while the server lists it: power-on creates it (qmgr) and starts its
-// container, power-off marks it offline, checks for jobs, deletes it and removes the container.
+// Torque's scheduler adapter (lib/middleware/types.ts), through the commands of control.ts. A node
+// is on while the server lists it: it is admitted by creating it (qmgr), and taken out by marking
+// it offline, checking for jobs and deleting it.
 // NOT verified against a live Torque server; tested against fake commands replaying real outputs.
-import { clusterNames } from '../cluster.ts';
-import type { Config } from '../config.ts';
-import { containerState, removeContainers } from '../docker.ts';
-import { waitForJobs } from '../drain.ts';
-import { logEvent } from '../events.ts';
-import { awaitNodes, startNodes } from '../node-boot.ts';
-import { nodeContainers, removeNodeContainer } from '../node-container.ts';
-import type { Scheduler, SchedulerView } from '../scheduler.ts';
+import type { Config } from '../core/config.ts';
+import { clusterNames } from '../core/names.ts';
+import { bestEffort, logEvent } from '../io/events.ts';
+import type { Scheduler, SchedulerView } from '../middleware/types.ts';
+import { waitForJobs } from '../power/drain.ts';
 import { clearOffline, createNode, deleteNode, offline, readJobs, readNodes, rerun } from './control.ts';
 import { type TorqueJob, type TorqueNode, toJobView, toNodeView } from './state.ts';
 
@@ -28,14 +25,10 @@ export function torqueScheduler(config: Config): Scheduler {
     const [nodes, jobs] = await Promise.all([nodesByName(), readJobs()]);
     return [...new Set([...(nodes.get(node)?.jobs ?? []), ...jobsOn(jobs, node)])];
   };
-  async function undo(node: string, reason: string, by: string): Promise<void> {
-    await removeNodeContainer(node);
-    await deleteNode(node).catch(() => undefined);
-    logEvent({ action: 'failed', node, by, reason });
-  }
 
   return {
-    kind: 'torque',
+    startsNodes: false,
+    daemon: 'pbs_mom',
     async observe(): Promise<SchedulerView> {
       const [all, jobs] = await Promise.all([readNodes(), readJobs()]);
       const nodes = all.filter((n) => ours.has(n.name));
@@ -48,35 +41,26 @@ export function torqueScheduler(config: Config): Scheduler {
       };
     },
 
-    async powerOn(nodes, by, reason) {
-      const [known, containers] = await Promise.all([nodesByName(), nodeContainers(config.serverName)]);
-      const already = nodes.filter((n) => isUp(known.get(n)) && containers.get(n)?.state === 'running');
-      const starting = nodes.filter((n) => !already.includes(n));
-      await startNodes(config, starting, {
-        by, reason, undo,
-        stateOf: (n) => known.get(n)?.state ?? 'off',
-        // Listed first (it then shows as booting), so that no one takes the container for an orphan.
-        prepare: async (n) => {
-          if (!known.has(n)) await createNode(n, np);
-        },
-      });
-      return { already, starting };
+    async powerStates(nodes) {
+      const known = await nodesByName();
+      return new Map(nodes.map((n) => [n, { up: isUp(known.get(n)), listed: known.has(n), state: known.get(n)?.state ?? 'off' }]));
     },
 
-    awaitPowerOn: (nodes, onUp) => awaitNodes(config, nodes, 'pbs_mom', async () => {
+    async admit(nodes, states) {
+      // Listed first (it then shows as booting), so that no one takes the node for an orphan.
+      for (const n of nodes) if (!states.get(n)?.listed) await createNode(n, np);
+    },
+
+    async bootChecks(nodes) {
       const known = await nodesByName();
-      return (node) => (isUp(known.get(node)) ? { up: known.get(node)!.state } : undefined);
-    }, onUp),
+      return new Map(nodes.map((node) => [node, isUp(known.get(node)) ? { up: known.get(node)!.state } : undefined]));
+    },
 
-    undoPowerOn: undo,
+    forget: (node) => bestEffort(deleteNode(node), node, 'ec4docker', 'delete the node'),
 
-    async powerOff(node, by, reason, options = {}) {
+    async powerOff(node, _by, _reason, options) {
       const n = (await nodesByName()).get(node);
-      if (!n) {
-        const orphan = (await containerState(node)) !== undefined;
-        if (orphan) await removeContainers([node]);
-        return { kind: 'already-off', orphanRemoved: orphan };
-      }
+      if (!n) return { kind: 'already-off' };
       // Offline first (no new job lands), then look: a job started before is seen now.
       const offlineBefore = n.states.includes('offline');
       if (!offlineBefore) await offline(node);
@@ -86,23 +70,20 @@ export function torqueScheduler(config: Config): Scheduler {
         return { kind: 'busy', jobs };
       }
       await deleteNode(node);
-      await removeNodeContainer(node);
-      logEvent({ action: 'power_off', node, by, reason, state: n.state });
-      return { kind: 'off' };
+      return { kind: 'off', state: n.state };
     },
 
     async markDown(node, reason) {
       const jobs = await busyJobs(node);
       if (jobs.length > 0) await rerun(jobs);
-      await removeNodeContainer(node);
       await deleteNode(node);
       logEvent({ action: 'deregistered', node, by: 'clues-monitor', reason });
       return jobs;
     },
 
-    async recover(node) {
+    async recover(node, running) {
       // A listed node the server cannot reach: with its container running, pbs_mom may come back.
-      if ((await containerState(node)) === 'running') return false;
+      if (running) return false;
       await deleteNode(node);
       return true;
     },

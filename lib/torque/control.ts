@@ -1,13 +1,13 @@
 // Torque commands run in the frontend as root (a Torque manager). NOT verified against a live
 // Torque server (none can be installed here): the command forms follow Torque 6.1's manual pages,
 // and test/unit/torque-adapter.test.ts checks them against fake commands replaying real outputs.
-import { UserError } from '../errors.ts';
-import { $, lastLine, runChecked } from '../run.ts';
+import { UserError } from '../core/errors.ts';
+import { lastLine, run, runChecked } from '../io/run.ts';
 import { parsePbsnodesXml, parseQstatXml, type TorqueJob, type TorqueNode } from './state.ts';
 
 /** Every node the server knows (`pbsnodes -x`); none when its node list is empty. */
 export async function readNodes(): Promise<TorqueNode[]> {
-  const result = await $({ nothrow: true, timeout: '20s' })`pbsnodes -x`;
+  const result = await run('pbsnodes', ['-x'], { timeout: 'query' });
   // With no node at all pbsnodes exits 1: "Server has no node list MSG=node list is empty ...".
   if (result.exitCode !== 0 && /no node list/i.test(result.stderr + result.stdout)) return [];
   if (result.exitCode !== 0) throw new UserError(`read nodes: pbsnodes: ${lastLine(result.stderr) || `exit ${result.exitCode}`}`);
@@ -16,7 +16,7 @@ export async function readNodes(): Promise<TorqueNode[]> {
 
 /** Every job the server keeps (`qstat -f -x`), completed ones too. */
 export async function readJobs(): Promise<TorqueJob[]> {
-  const out = await runChecked('qstat', ['-f', '-x'], 'read jobs');
+  const out = await runChecked('qstat', ['-f', '-x'], 'read jobs', 'query');
   return out.trim() ? parseQstatXml(out) : [];
 }
 

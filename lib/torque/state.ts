@@ -1,8 +1,8 @@
-// Pure parsers of Torque node and job state (pbsnodes -a / -x, qstat -f / -x / -f -x, qstat -Qf) and
-// their neutral views. Verified against recorded real outputs of Torque 4.x and 6.1.3 only
-// (test/fixtures/torque/SOURCES.md): no live Torque server exists here (no Debian package).
-import type { JobView, NodeView, Power } from '../views.ts';
-import { childrenNamed, parseXml, type XmlElement } from '../xml.ts';
+// Pure parsers of Torque node and job state (pbsnodes -x, qstat -x / -f -x) and their neutral views.
+// Verified against recorded real outputs of Torque 4.x and 6.1.3 only (test/fixtures/torque/SOURCES.md):
+// no live Torque server exists here (no Debian package).
+import type { JobView, NodeView, Power } from '../core/views.ts';
+import { childrenNamed, parseXml, type XmlElement } from '../core/xml.ts';
 
 export interface TorqueNode {
   name: string;
@@ -45,34 +45,6 @@ export interface TorqueJob {
   attrs: Record<string, string>;
 }
 
-/** Parses `pbsnodes -a` text: blocks of a name line and '     key = value' lines, blank-line separated. */
-export function parsePbsnodesText(text: string): TorqueNode[] {
-  failOnError(text);
-  const nodes: TorqueNode[] = [];
-  let attrs: Record<string, string> | undefined;
-  let name = '';
-  const flush = () => {
-    if (attrs) nodes.push(torqueNode(name, attrs));
-    attrs = undefined;
-  };
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
-    // The message fixture ends with a line of 40 spaces: whitespace-only counts as blank.
-    if (!line.trim()) {
-      flush();
-    } else if (/^\S/.test(line)) {
-      flush();
-      name = line.trim();
-      attrs = {};
-    } else if (attrs) {
-      const m = /^\s+([^=]+?)\s*=\s?(.*)$/.exec(line);
-      if (m) attrs[m[1]] = m[2].trim();
-    }
-  }
-  flush();
-  return nodes;
-}
-
 /** Parses `pbsnodes -x`: <Data><Node><name>…</name><state>…</state>…</Node>…</Data>. */
 export function parsePbsnodesXml(text: string): TorqueNode[] {
   failOnError(text);
@@ -86,15 +58,6 @@ export function parsePbsnodesXml(text: string): TorqueNode[] {
   });
 }
 
-/**
- * Parses `qstat -f` text. Long values wrap at ~78 columns onto lines starting with a TAB, joined
- * without a space (the wrap cuts words: 'leuve' + 'n-user'), and a continuation can be a lone TAB:
- * records are split on 'Job Id: ', never on blank lines.
- */
-export function parseQstatFullText(text: string): TorqueJob[] {
-  return records(text, 'Job Id:').map(([id, attrs]) => torqueJob(id, attrs));
-}
-
 /** Parses `qstat -x` / `qstat -f -x`: one <Data> line, optionally after an '<?xml …?>' prolog + CRLF. */
 export function parseQstatXml(text: string): TorqueJob[] {
   const data = childrenNamed(parseXml(text), 'Data')[0];
@@ -103,11 +66,6 @@ export function parseQstatXml(text: string): TorqueJob[] {
     const attrs = flatten(j);
     return torqueJob(attrs.Job_Id ?? '', attrs);
   });
-}
-
-/** Parses `qstat -Qf` text into queue name → attributes (wrapped values joined as in qstat -f). */
-export function parseQstatQueuesText(text: string): Record<string, Record<string, string>> {
-  return Object.fromEntries(records(text, 'Queue:'));
 }
 
 /** The node names of exec_host: 'node01/0+node01/1' → ['node01'], 's001-n021/0-1+s001-n064/0-1' → both. */
@@ -192,13 +150,14 @@ export function parseNodeStatus(status: string): Record<string, string> {
   return out;
 }
 
-// The error pbsnodes prints (on stdout in the trex capture) for an unknown node name.
-function failOnError(text: string): void {
+/** Throws the error pbsnodes prints (on stdout in the trex capture) for an unknown node name. */
+export function failOnError(text: string): void {
   const m = /^pbsnodes: (.*)$/m.exec(text);
   if (m) throw new Error(`pbsnodes: ${m[1].trim()}`);
 }
 
-function torqueNode(name: string, attrs: Record<string, string>): TorqueNode {
+/** A node from its attributes as printed, however they were read. */
+export function torqueNode(name: string, attrs: Record<string, string>): TorqueNode {
   const jobs: string[] = [];
   let usedSlots = 0;
   // Torque 6: '0-8,18-35/50379184.srv,9-17/50379552.srv'; Torque 4: '0/5078574.srv, 1/5078574.srv'.
@@ -217,7 +176,8 @@ function torqueNode(name: string, attrs: Record<string, string>): TorqueNode {
   };
 }
 
-function torqueJob(id: string, attrs: Record<string, string>): TorqueJob {
+/** A job from its attributes as printed (nested ones as 'Resource_List.nodes'), however they were read. */
+export function torqueJob(id: string, attrs: Record<string, string>): TorqueJob {
   const spec = attrs['Resource_List.nodes'] ?? '';
   const fromSpec = spec.split('+').reduce((sum, p) => sum + (Number(p.split(':')[0]) || 1), 0);
   return {
@@ -235,34 +195,5 @@ function flatten(el: XmlElement, prefix = '', out: Record<string, string> = {}):
     if (c.children.length) flatten(c, `${key}.`, out);
     else out[key] = c.text.trim();
   }
-  return out;
-}
-
-/** Records of `qstat -f` / `qstat -Qf`: 'Job Id: X' (or 'Queue: X') then '    key = value' and TAB continuations. */
-function records(text: string, header: string): Array<[string, Record<string, string>]> {
-  const out: Array<[string, Record<string, string>]> = [];
-  let attrs: Record<string, string> | undefined;
-  let last = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
-    if (line.startsWith(header)) {
-      attrs = {};
-      last = '';
-      out.push([line.slice(header.length).trim(), attrs]);
-    } else if (!attrs) {
-      continue;
-    } else {
-      const m = line.startsWith('\t') ? null : /^\s+([^=\s]+) = ?(.*)$/.exec(line);
-      if (m) {
-        last = m[1];
-        attrs[last] = m[2];
-      } else if (last && /^\s/.test(line)) {
-        // TAB in qstat -f; the qstat -Qf capture indents 'lete:0' with 8 spaces instead.
-        attrs[last] += line.replace(/^\s+/, '');
-      }
-    }
-  }
-  // A value that wraps ends where its last continuation ends; trailing spaces ('lete:0 ') are noise.
-  for (const [, a] of out) for (const k of Object.keys(a)) a[k] = a[k].trimEnd();
   return out;
 }

@@ -3,10 +3,11 @@
 
 setup() { load helpers; }
 
-@test "npm run images -- slurm builds the base, frontend and working-node images, showing progress" {
+@test "npm run images -- slurm builds the base, frontend tools, frontend and working-node images, showing progress" {
   run -0 npm run -s images -- slurm
-  assert_line --partial '==> [1/3] docker build -t ec4docker:base'
-  assert_line --partial '==> [3/3] docker build -t ec4dslurm:wn'
+  assert_line --partial '==> [1/4] docker build -t ec4docker:base'
+  assert_line --partial '==> [2/4] docker build -t ec4docker:frontend-tools'
+  assert_line --partial '==> [4/4] docker build -t ec4dslurm:wn'
   assert_line --regexp '^==> images ec4dslurm:frontend and ec4dslurm:wn built in [0-9]+ s$'
 }
 
@@ -19,7 +20,7 @@ setup() { load helpers; }
 
 @test "npm run images -- sge builds the Grid Engine frontend and working-node images" {
   run -0 npm run -s images -- sge
-  assert_line --partial '==> [2/3] docker build -t ec4dsge:frontend'
+  assert_line --partial '==> [3/4] docker build -t ec4dsge:frontend'
   assert_line --regexp '^==> images ec4dsge:frontend and ec4dsge:wn built in [0-9]+ s$'
   run -0 docker image inspect -f '{{index .Config.Labels "org.ec4docker.middleware"}}' ec4dsge:wn
   assert_output sge
@@ -37,4 +38,13 @@ setup() { load helpers; }
   run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'ls /opt/ec4docker; command -v node || echo no-node'
   for c in ec4d poweron poweroff clues-monitor slurm-resume slurm-suspend slurm-prolog; do assert_line "$c"; done
   assert_line no-node
+}
+
+@test "each frontend links its middleware's commands, from the executable's own table, and shares the cron file" {
+  run -0 docker run --rm --entrypoint bash ec4dsge:frontend -c 'cd /opt/ec4docker && for f in *; do echo "$f $(readlink "$f")"; done; cat /etc/cron.d/ec4docker'
+  for c in poweron poweroff clues-monitor sge-init; do assert_line "$c ec4d"; done
+  refute_line --partial 'slurm-'
+  assert_line --partial '/opt/ec4docker/clues-monitor run'
+  run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'cd /opt/ec4docker && ls | sort | tr "\n" " "'
+  assert_output 'clues-monitor ec4d poweroff poweron slurm-conf slurm-init slurm-prolog slurm-resume slurm-suspend '
 }

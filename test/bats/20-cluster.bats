@@ -149,6 +149,31 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   assert_output "${NODE}1"
 }
 
+# one_line CODE COMMAND...: the command fails with exit CODE and exactly one stderr line, "<command>: ...", no stack.
+one_line() {
+  local code=$1; shift
+  run --separate-stderr "$@"
+  assert_equal "$status" "$code"
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_regex "$stderr" '^(poweron|poweroff|clues-monitor|setup-cluster): '
+  refute_regex "$stderr" 'internal error|    at '
+}
+
+@test "every failure of poweron, poweroff, clues-monitor and setup-cluster is one line naming the problem" {
+  one_line 2 fe "$NAME" /opt/ec4docker/poweron --bogus "${NODE}1"
+  one_line 2 fe "$NAME" /opt/ec4docker/poweroff
+  one_line 2 fe "$NAME" /opt/ec4docker/clues-monitor bogus
+  assert_regex "$stderr" '^clues-monitor: unknown command "bogus"'
+  one_line 2 "$SETUP" -s "$NAME" -N 0
+  # outside a frontend: no cluster config
+  one_line 1 docker exec "$NAME" env EC4D_CLUSTER_ENV=/nonexistent /opt/ec4docker/poweron "${NODE}1"
+  assert_regex "$stderr" '^poweron: /nonexistent not found: run this command inside an ec4docker frontend'
+  # the scheduler gone: the Slurm command's own complaint, in one line
+  fe "$NAME" bash -c 'pkill -STOP slurmctld'
+  one_line 1 timeout 90 docker exec "$NAME" /opt/ec4docker/clues-monitor status
+  fe "$NAME" bash -c 'pkill -CONT slurmctld'
+}
+
 @test "an existing cluster is not replaced without -y when there is no terminal" {
   run --separate-stderr -1 "$SETUP" -s "$NAME" -b "$NODE" -N 3 </dev/null
   assert_equal "$stderr" "setup-cluster: cluster $NAME already exists; replace it with -y, or remove it with -t"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeAddress, planNodeAddresses } from '../../lib/addresses.ts';
+import { nodeAddress, planNodeAddresses } from '../../lib/core/addresses.ts';
 
 describe('planNodeAddresses', () => {
   it('gives the engine the lower half and the nodes the upper half', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkNodeNames, clusterFilter, clusterNames, labelArgs } from '../../lib/cluster.ts';
-import { resolveConfig } from '../../lib/config.ts';
+import { checkNodeNames, clusterFilter, clusterNames, labelArgs } from '../../lib/core/names.ts';
+import { resolveClusterConfig as resolveConfig } from '../../lib/middleware/registry.ts';
 
 const config = resolveConfig('t', { EC4DOCK_SERVERNAME: 'hpc1', EC4DOCK_NODEBASENAME: 'hpc1-node', EC4DOCK_MAXNODES: '12' });
 

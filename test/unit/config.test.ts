@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configToEnv, parseConfigText, resolveConfig } from '../../lib/config.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { configToEnv, parseConfigText } from '../../lib/core/config.ts';
+import { resolveClusterConfig as resolveConfig } from '../../lib/middleware/registry.ts';
+import { UsageError } from '../../lib/core/errors.ts';
 
 const fromText = (text: string, overrides: Record<string, string | undefined> = {}) =>
   resolveConfig('test.config', parseConfigText(text, 'test.config'), overrides);

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  hostsToNodeViews, jobWaitsForNodes, parseQhostText, parseQhostXml, parseQstatFullText, parseQstatFullXml,
-  parseQstatJobText, parseQstatText, parseQstatXml, sameHost, shortHostName, taskCount, toJobViews, toNodeViews,
+  jobWaitsForNodes, parseQstatFullXml, parseQstatJobText, parseQstatText, shortHostName, taskCount, toJobViews, toNodeViews,
 } from '../../lib/gridengine/state.ts';
-import { planPower, type PolicyConfig } from '../../lib/policy.ts';
-import { withHiddenNodes } from '../../lib/views.ts';
+import {
+  hostsToNodeViews, parseQhostText, parseQhostXml, parseQstatFullText, parseQstatXml, sameHost,
+} from '../support/gridengine-formats.ts';
+import { planPower, type PolicyConfig } from '../../lib/monitor/policy.ts';
+import { withHiddenNodes } from '../../lib/core/views.ts';
 
 // Grid Engine 8.1.9 outputs captured live (test/fixtures/gridengine/README.md).
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/gridengine/${name}`, import.meta.url), 'utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compressHostlist, expandHostlist, naturalCompare } from '../../lib/hostlist.ts';
+import { compressHostlist, expandHostlist, naturalCompare } from '../../lib/core/hostlist.ts';
 
 describe('expandHostlist', () => {
   it('expands ranges, single numbers and plain names in order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restUntil } from '../../scripts/clues-monitor.ts';
+import { restUntil } from '../../lib/monitor/rest.ts';
 
 // A scheduler whose pending-job list changes after `after` calls.
 const changing = (before: string[], later: string[], after: number) => {

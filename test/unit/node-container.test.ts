@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dockerError } from '../../lib/docker.ts';
-import type { ContainerSummary } from '../../lib/docker.ts';
-import { CUT_OFF, mendable, nodeContainersOf } from '../../lib/node-container.ts';
+import { dockerError } from '../../lib/io/docker.ts';
+import type { ContainerSummary } from '../../lib/io/docker.ts';
+import { mendable, nodeContainersOf } from '../../lib/backend/engine.ts';
+import { CUT_OFF } from '../../lib/backend/types.ts';
 
 // Messages of `docker run` against Docker Engine 20.10.24 here, with the 28.2 CLI (first line
 // "docker: Error response from daemon: ...", help pointer last) and the 20.10 CLI of the images.

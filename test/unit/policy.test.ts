@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planPower, type PlanInput, type PolicyConfig, type PowerHistory, VANISHED_COOL_DOWN_SECONDS } from '../../lib/policy.ts';
-import { parseSinfoText, parseSqueueText, toJobView, toNodeView } from '../../lib/slurm/state.ts';
-import { withHiddenNodes, type JobView, type NodeView } from '../../lib/views.ts';
+import { planPower, type PlanInput, type PolicyConfig, type PowerHistory, VANISHED_COOL_DOWN_SECONDS } from '../../lib/monitor/policy.ts';
+import { toJobView, toNodeView } from '../../lib/slurm/state.ts';
+import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
+import { withHiddenNodes, type JobView, type NodeView } from '../../lib/core/views.ts';
 
 const NOW = 1_800_000_000;
 const config: PolicyConfig = { maxNodes: 10, idleSeconds: 120, maxBootingNodes: 10, extraNodesFree: 0, retriesPowerOn: 2, maxWaitPowerOnSeconds: 300 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limiter, sleep } from '../../lib/run.ts';
+import { limiter, sleep } from '../../lib/io/run.ts';
 
 describe('limiter', () => {
   it('runs at most n tasks at once, every task, in the order given', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../lib/config.ts';
+import { resolveClusterConfig as resolveConfig } from '../../lib/middleware/registry.ts';
 import { renderSlurmConf } from '../../lib/slurm/conf.ts';
 
 const conf = (values: Record<string, string>) => renderSlurmConf(resolveConfig('t', { EC4DOCK_NODE_CPUS: '2', ...values }));

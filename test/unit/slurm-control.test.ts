@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { prologMayEnd } from '../../lib/slurm/control.ts';
-import { parseSinfoText, parseSqueueText } from '../../lib/slurm/state.ts';
+import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/slurm/${name}`, import.meta.url), 'utf8');
 /** Job `id`'s state (squeue %T) and its nodes' short states (sinfo %t), from one fixture scenario. */

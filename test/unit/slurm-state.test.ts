@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  jobWaitsForNodes, parseSinfoJson, parseSinfoText, parseSqueueJson, parseSqueueText, requeuedAndHeld, toJobView, toNodeView,
+  jobWaitsForNodes, parseSinfoJson, parseSqueueJson, requeuedAndHeld, toJobView, toNodeView,
   type SlurmJob, type SlurmNode,
 } from '../../lib/slurm/state.ts';
+import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
 import { unavailableNodes } from '../../lib/slurm/reasons.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/slurm/${name}`, import.meta.url), 'utf8');

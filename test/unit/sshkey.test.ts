@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeEd25519, generateEd25519 } from '../../lib/sshkey.ts';
+import { encodeEd25519, generateEd25519 } from '../../lib/core/sshkey.ts';
 
 const hasSshKeygen = (() => {
   try {

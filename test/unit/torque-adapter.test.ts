@@ -5,22 +5,27 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Scheduler } from '../../lib/scheduler.ts';
+import type { NodePower } from '../../lib/power/node-power.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'torque-adapter-'));
 const log = join(dir, 'calls.log');
 const fixture = (name: string) => resolve('test/fixtures/torque', name);
 const calls = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
-let scheduler: Scheduler;
+let scheduler: NodePower & { observe: NodePower['scheduler']['observe']; markDown: NodePower['scheduler']['markDown']; pendingJobs: NodePower['scheduler']['pendingJobs'] };
 
 beforeAll(async () => {
   process.env.PATH = `${resolve('test/fake-torque')}:${process.env.PATH}`;
   process.env.FAKE_LOG = log;
   process.env.EC4D_EVENT_LOG = join(dir, 'events.jsonl');
-  const { resolveConfig } = await import('../../lib/config.ts');
+  const { resolveClusterConfig } = await import('../../lib/middleware/registry.ts');
   const { torqueScheduler } = await import('../../lib/torque/adapter.ts');
+  const { engineBackend } = await import('../../lib/backend/engine.ts');
+  const { nodePower } = await import('../../lib/power/node-power.ts');
   // node1, node14, node150, node163 and node164 of the recorded pbsnodes -x are this cluster's.
-  scheduler = torqueScheduler(resolveConfig('', { EC4DOCK_SERVERNAME: 'tq', EC4DOCK_NODEBASENAME: 'node', EC4DOCK_MAXNODES: '200', EC4DOCK_MIDDLEWARE: 'torque', EC4DOCK_NODE_CPUS: '4' }));
+  const config = resolveClusterConfig('', { EC4DOCK_SERVERNAME: 'tq', EC4DOCK_NODEBASENAME: 'node', EC4DOCK_MAXNODES: '200', EC4DOCK_MIDDLEWARE: 'torque', EC4DOCK_NODE_CPUS: '4' });
+  // The adapter's scheduler commands with the engine backend, as a frontend puts them together.
+  const power = nodePower(config, torqueScheduler(config), engineBackend(config));
+  scheduler = { ...power, observe: power.scheduler.observe, markDown: power.scheduler.markDown, pendingJobs: power.scheduler.pendingJobs };
 });
 
 beforeEach(() => {

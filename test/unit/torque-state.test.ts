@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planPower, type PolicyConfig } from '../../lib/policy.ts';
+import { planPower, type PolicyConfig } from '../../lib/monitor/policy.ts';
 import {
-  arrayTaskCount, execHostNames, parseNodeStatus, parsePbsnodesText, parsePbsnodesXml, parseQstatFullText,
-  parseQstatQueuesText, parseQstatXml, toJobView, toNodeView,
+  arrayTaskCount, execHostNames, parseNodeStatus, parsePbsnodesXml, parseQstatXml, toJobView, toNodeView,
 } from '../../lib/torque/state.ts';
+import { parsePbsnodesText, parseQstatFullText, parseQstatQueuesText } from '../support/torque-formats.ts';
 
 // Torque: verified against recorded outputs of Torque 4.x / 6.1.3 (test/fixtures/torque/SOURCES.md), not a live server.
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/torque/${name}`, import.meta.url), 'utf8');

@@ -1,10 +1,8 @@
 // The only module that talks to the Docker engine, through the docker CLI. The same calls
 // run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
-import { LABEL_NODE_RANGE } from './cluster.ts';
-import { UserError } from './errors.ts';
-import { $, lastLine } from './run.ts';
-
-const TIMEOUT = '60s';
+import { LABEL_NODE_RANGE } from '../core/names.ts';
+import { UserError } from '../core/errors.ts';
+import { lastLine, run, type RunResult } from './run.ts';
 
 export interface ContainerSummary {
   id: string;
@@ -23,28 +21,21 @@ export function useEngine(dockerHost: string): void {
   if (dockerHost !== '') process.env.DOCKER_HOST = dockerHost;
 }
 
-/** How a docker command ended. */
-export interface DockerResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+export type DockerResult = RunResult;
 
 /** Runs `docker ARGS` and returns how it ended, for callers that look at a failure themselves. */
-export async function dockerTry(args: string[], input?: string): Promise<DockerResult> {
-  const result = await $({ nothrow: true, timeout: TIMEOUT, input })`docker ${args}`;
-  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
-}
+export const dockerTry = (args: readonly string[], input?: string, timeout: 'engine' | 'logs' | 'query' = 'engine'): Promise<DockerResult> =>
+  run('docker', args, { timeout, input });
 
 /** Runs `docker ARGS`; a non-zero exit becomes a one-line UserError naming the action. */
-export async function docker(args: string[], action: string, input?: string): Promise<string> {
+export async function docker(args: readonly string[], action: string, input?: string): Promise<string> {
   const result = await dockerTry(args, input);
   if (result.exitCode !== 0) throw dockerFailure(args, action, result);
   return result.stdout;
 }
 
 /** The one-line UserError for a failed `docker ARGS`: the action, the command, what happened. */
-export function dockerFailure(args: string[], action: string, result: DockerResult): UserError {
+export function dockerFailure(args: readonly string[], action: string, result: DockerResult): UserError {
   return new UserError(`${action}: docker ${args[0]} exited ${result.exitCode}: ${dockerError(result.stderr) || 'no message'}`);
 }
 
@@ -56,13 +47,13 @@ export const dockerError = (stderr: string): string =>
   lastLine(stderr.replace(/^(See 'docker .*--help'\.|Run 'docker .*--help' for more information)$/gm, ''));
 
 /** Runs `docker ARGS` and reports only whether it succeeded (for questions like "does it exist?"). */
-export async function dockerOk(args: string[]): Promise<boolean> {
+export async function dockerOk(args: readonly string[]): Promise<boolean> {
   return (await dockerTry(args)).exitCode === 0;
 }
 
 /** Fails with a clear message when no engine answers. Returns the engine's CPU count. */
 export async function engineCpus(): Promise<number> {
-  const result = await $({ nothrow: true, timeout: '20s' })`docker info --format ${'{{.NCPU}}'}`;
+  const result = await dockerTry(['info', '--format', '{{.NCPU}}'], undefined, 'query');
   if (result.exitCode !== 0 || !/^[0-9]+$/.test(result.stdout.trim())) {
     const why = lastLine(result.stderr) || 'docker info failed';
     throw new UserError(`cannot reach the Docker engine (${why}); start it, or on Debian: apt-get install docker.io`);
@@ -72,7 +63,7 @@ export async function engineCpus(): Promise<number> {
 
 /** An image's labels, or undefined if the engine has no such image. */
 export async function imageLabels(ref: string): Promise<Record<string, string> | undefined> {
-  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker image inspect --format ${'{{json .Config.Labels}}'} ${ref}`;
+  const result = await dockerTry(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]);
   if (result.exitCode !== 0) return undefined;
   return (JSON.parse(result.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
 }
@@ -107,21 +98,21 @@ export async function listNamed(kind: 'network' | 'volume', filters: string[]): 
 
 /** Labels of a network or volume, or undefined if it does not exist. */
 export async function inspectLabels(kind: 'network' | 'volume', name: string): Promise<Record<string, string> | undefined> {
-  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker ${kind} inspect --format ${'{{json .Labels}}'} ${name}`;
+  const result = await dockerTry([kind, 'inspect', '--format', '{{json .Labels}}', name]);
   if (result.exitCode !== 0) return undefined;
   return (JSON.parse(result.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
 }
 
 /** State of a container ('running', 'exited', ...) or undefined if there is none by that name. */
 export async function containerState(name: string): Promise<string | undefined> {
-  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker container inspect --format ${'{{.State.Status}}'} ${name}`;
+  const result = await dockerTry(['container', 'inspect', '--format', '{{.State.Status}}', name]);
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
 /** Removes containers by name or id, stopping them first; a missing one counts as removed. */
 export async function removeContainers(names: string[]): Promise<void> {
   if (names.length === 0) return;
-  const result = await $({ nothrow: true, timeout: TIMEOUT })`docker rm -f -v ${names}`;
+  const result = await dockerTry(['rm', '-f', '-v', ...names]);
   const real = result.stderr.split('\n').filter((l) => l.trim() && !/No such container/i.test(l));
   if (result.exitCode !== 0 && real.length > 0) throw new UserError(`remove containers: ${lastLine(real.join('\n'))}`);
 }
@@ -134,7 +125,7 @@ export async function publishedPort(container: string, port: string): Promise<st
 
 /** Last line a container logged ('' if none or no container). */
 export async function lastLogLine(container: string): Promise<string> {
-  const logs = await $({ nothrow: true, timeout: '10s' })`docker logs --tail 3 ${container}`;
+  const logs = await dockerTry(['logs', '--tail', '3', container], undefined, 'logs');
   return logs.exitCode === 0 ? lastLine(`${logs.stdout}\n${logs.stderr}`) : '';
 }
 

@@ -1,16 +1,16 @@
-// How a working-node container is started and removed (by every middleware's power-on and power-off).
+// The node backend of one Docker engine: each working node is a container on it.
 //
 // Each node's network namespace lives in a container of its own, its netns container (like a
 // Kubernetes pod's pause container): made with the cluster, kept while the node is off. The
 // node's container joins it (`--network container:`), so a power-on does not wait for the engine
-// to make a namespace and plug it into the network, the larger part of a container's start:
-// measured here, 50 containers started in 3.4 s joined to existing namespaces against 9.3 s on
-// the network. The node keeps its name, address and hostname across power-ons.
-import { nodeAddress } from './addresses.ts';
-import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName } from './cluster.ts';
-import type { Config } from './config.ts';
-import { type ContainerSummary, dockerFailure, dockerTry, listContainers, networkNodeRange, removeContainers } from './docker.ts';
-import { limiter } from './run.ts';
+// to make a namespace and plug it into the network, the larger part of a container's start (see
+// docs/benchmarks.md). The node keeps its name, address and hostname across power-ons.
+import { nodeAddress } from '../core/addresses.ts';
+import type { Config } from '../core/config.ts';
+import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName } from '../core/names.ts';
+import { type ContainerSummary, containerState, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
+import { limiter } from '../io/run.ts';
+import { CUT_OFF, type NodeBackend, type NodeInstance } from './types.ts';
 
 // No --privileged (it cannot even start here): Docker's default set, less what neither sshd,
 // munged, slurmd nor cron use. slurmd needs SETUID/SETGID/KILL to run jobs as their users.
@@ -20,8 +20,8 @@ export const CONTAINER_CAPS = [
     .flatMap((cap) => ['--cap-add', cap]),
 ];
 
-// The engine starts 50 containers sooner 8 at a time than all at once (measured here: 8.2-9.9 s
-// against 9.7-11.1 s), and the first nodes boot while the rest wait.
+// The engine starts many containers sooner 8 at a time than all at once, and the first nodes
+// boot while the rest wait.
 const dockerRuns = limiter(8);
 
 /** Why a node's `docker run` failed, when starting it again can mend it. */
@@ -35,8 +35,25 @@ export function mendable(stderr: string): Mendable | undefined {
   return undefined;
 }
 
+/** The backend of the engine that DOCKER_HOST (or the default) names, for one cluster. */
+export function engineBackend(config: Config): NodeBackend {
+  return {
+    prepare: (nodes) => startNetnsContainers(config, nodes),
+    start: (node) => startNodeContainer(config, node),
+    remove: (node) => removeContainers([node]),
+    list: () => nodeContainers(config.serverName),
+    async removeOrphan(node) {
+      if ((await containerState(node)) === undefined) return undefined;
+      const log = await lastLogLine(node); // why it is there, e.g. a slurmd that never registered
+      await removeContainers([node]);
+      return { log };
+    },
+    lastLog: lastLogLine,
+  };
+}
+
 /** Starts the container of one working node, replacing a stale container and mending its netns container. */
-export async function startNodeContainer(config: Config, node: string): Promise<void> {
+async function startNodeContainer(config: Config, node: string): Promise<void> {
   const names = clusterNames(config);
   const args = [
     'run', '-d', '--init', '--name', node, '--network', `container:${netnsName(node)}`,
@@ -67,7 +84,7 @@ async function runMending(args: string[], action: string, mend: (why: Mendable) 
 }
 
 /** Makes the netns containers of the given nodes, 8 at a time. */
-export async function startNetnsContainers(config: Config, nodes: string[]): Promise<void> {
+async function startNetnsContainers(config: Config, nodes: string[]): Promise<void> {
   await Promise.all(nodes.map((node) => dockerRuns(() => startNetns(config, node))));
 }
 
@@ -89,16 +106,10 @@ async function startNetns(config: Config, node: string): Promise<void> {
   await runMending(args, `start the network of node ${node}`, () => removeContainers([netnsName(node)]));
 }
 
-/** Removes the container of one working node (not its netns container); a missing one counts as removed. */
-export const removeNodeContainer = (node: string): Promise<void> => removeContainers([node]);
-
 /** A cluster's working-node containers, by node name. */
-export async function nodeContainers(serverName: string): Promise<Map<string, ContainerSummary>> {
+async function nodeContainers(serverName: string): Promise<Map<string, NodeInstance>> {
   return nodeContainersOf(await listContainers(clusterFilter(serverName)));
 }
-
-/** State given to a running node container whose netns container is not running. */
-export const CUT_OFF = 'running, network gone';
 
 /**
  * The node containers among a cluster's containers, by node name (from their label). One running

@@ -1,7 +1,7 @@
-// Top-level error handling shared by every command: expected failures print one line
-// ("<command>: <message>") and set the exit code; anything else also shows its stack.
+// Top-level error handling shared by every command: every failure prints one line
+// ("<command>: <message>") and sets the exit code; EC4D_DEBUG=1 adds the stack of an unexpected one.
 import minimist from 'minimist';
-import { UsageError, UserError } from './errors.ts';
+import { UsageError, UserError } from '../core/errors.ts';
 
 /** Runs a command body, turning thrown errors into a message and process.exitCode. */
 export async function runCommand(name: string, body: () => Promise<void>): Promise<void> {
@@ -12,7 +12,9 @@ export async function runCommand(name: string, body: () => Promise<void>): Promi
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exitCode = error.exitCode;
     } else {
-      process.stderr.write(`${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${name}: internal error: ${message.split('\n')[0]}\n`);
+      if (process.env.EC4D_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
       process.exitCode = 1;
     }
   }

@@ -5,8 +5,12 @@ import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.ts';
 
 export type Elasticity = 'none' | 'slurm' | 'monitor';
-export type Middleware = 'slurm' | 'sge' | 'torque';
-export const MIDDLEWARES: readonly Middleware[] = ['slurm', 'sge', 'torque'];
+
+/** What the config checks need to know of each middleware (lib/middleware/registry.ts passes them). */
+export interface MiddlewareRules {
+  name: string; // the EC4DOCK_MIDDLEWARE value
+  ownPowerSaving: boolean; // may power nodes by itself: EC4DOCK_ELASTICITY=slurm
+}
 
 export interface Config {
   serverName: string; // EC4DOCK_SERVERNAME: frontend container, hostname and cluster label
@@ -16,7 +20,7 @@ export interface Config {
   nodeBaseName: string; // EC4DOCK_NODEBASENAME
   network: string; // EC4DOCK_NETWORK: the cluster's own Docker network
   dockerHost: string; // EC4DOCK_DOCKER_HOST: empty means the default engine
-  middleware: Middleware; // EC4DOCK_MIDDLEWARE
+  middleware: string; // EC4DOCK_MIDDLEWARE: a name in lib/middleware/registry.ts
   sshPort: number; // EC4DOCK_SSH_PORT: host port for the frontend's sshd, 0 = any free port
   password: string; // EC4DOCK_PASSWORD: empty = key-based login only
   nodeCpus: number; // EC4DOCK_NODE_CPUS: CPUs Slurm gives each node, 0 = the engine host's count
@@ -67,8 +71,11 @@ export function parseConfigText(text: string, source: string): Record<string, st
   return values;
 }
 
-/** Merges defaults, file values and overrides (later wins), then checks every value; `source` prefixes messages. */
-export function resolveConfig(source: string, ...layers: Array<Record<string, string | undefined>>): Config {
+/**
+ * Merges defaults, file values and overrides (later wins), then checks every value against the
+ * known middlewares; `source` prefixes messages.
+ */
+export function resolveConfig(source: string, middlewares: readonly MiddlewareRules[], ...layers: Array<Record<string, string | undefined>>): Config {
   const raw: Record<string, string> = { ...DEFAULTS };
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) if (value !== undefined) raw[key] = value;
@@ -100,10 +107,13 @@ export function resolveConfig(source: string, ...layers: Array<Record<string, st
   };
 
   const serverName = name('EC4DOCK_SERVERNAME');
-  const middleware = oneOf('EC4DOCK_MIDDLEWARE', MIDDLEWARES);
+  const middleware = oneOf('EC4DOCK_MIDDLEWARE', middlewares.map((m) => m.name));
   const elasticity = oneOf('EC4DOCK_ELASTICITY', ['none', 'slurm', 'monitor'] as const);
-  // Only Slurm powers nodes by itself; every other middleware is driven by clues-monitor.
-  if (elasticity === 'slurm' && middleware !== 'slurm') bad('EC4DOCK_ELASTICITY', `slurm needs EC4DOCK_MIDDLEWARE=slurm (${middleware} has no power saving of its own: use monitor or none)`);
+  // A middleware without power saving of its own is driven by clues-monitor.
+  const powering = middlewares.filter((m) => m.ownPowerSaving).map((m) => m.name);
+  if (elasticity === 'slurm' && !powering.includes(middleware)) {
+    bad('EC4DOCK_ELASTICITY', `slurm needs EC4DOCK_MIDDLEWARE=${powering.join(' or ')} (${middleware} has no power saving of its own: use monitor or none)`);
+  }
   const nodeBaseName = name('EC4DOCK_NODEBASENAME');
   // "node1" + 1 and "node" + 11 would both be node11: keep node numbers unambiguous.
   if (/[0-9]$/.test(nodeBaseName)) bad('EC4DOCK_NODEBASENAME', 'must not end with a digit');

@@ -3,22 +3,22 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { clusterSettings, OFF_QUEUE, setConfValues } from '../lib/gridengine/conf.ts';
-import { HOSTGROUP, qconf, QUEUE } from '../lib/gridengine/control.ts';
-import { loadFrontendConfig } from '../lib/frontend-config.ts';
-import { UserError } from '../lib/errors.ts';
-import { $, lastLine } from '../lib/run.ts';
+import { UserError } from '../core/errors.ts';
+import { lastLine, run } from '../io/run.ts';
+import type { Program } from '../middleware/types.ts';
+import { clusterSettings, OFF_QUEUE, setConfValues } from './conf.ts';
+import { HOSTGROUP, qconf, QUEUE } from './control.ts';
 
 const PE_DIR = '/usr/share/gridengine/util/resources/pe';
 
 /** `qconf -sXX` output, or '' if that object does not exist. */
 async function show(args: string[]): Promise<string> {
-  const result = await $({ nothrow: true, timeout: '20s' })`qconf ${args}`;
+  const result = await run('qconf', args, { timeout: 'query' });
   return result.exitCode === 0 ? result.stdout : '';
 }
 
-export async function sgeInit(): Promise<void> {
-  const config = loadFrontendConfig();
+const sgeInit: Program = async (_argv, frontend) => {
+  const { config } = frontend();
   const settings = clusterSettings(Math.max(1, config.nodeCpus), config.serverName);
   // qconf -A/-M read files; -Mconf takes the configuration's name from the file's name.
   const dir = mkdtempSync(join(tmpdir(), 'sge-init-'));
@@ -33,7 +33,7 @@ export async function sgeInit(): Promise<void> {
     for (const pe of readdirSync(PE_DIR).filter((p) => !pes.includes(p))) await qconf(['-Ap', join(PE_DIR, pe)], `add parallel environment ${pe}`);
     if (!(await show(['-shgrp', HOSTGROUP]))) await qconf(['-Ahgrp', file('hostgroup', `group_name ${HOSTGROUP}\nhostlist NONE`)], `add host group ${HOSTGROUP}`);
     if (!(await show(['-sq', QUEUE]))) {
-      const made = await $({ nothrow: true, timeout: '20s', env: { ...process.env, EDITOR: 'true' } })`qconf -aq ${QUEUE}`;
+      const made = await run('qconf', ['-aq', QUEUE], { timeout: 'query', env: { ...process.env, EDITOR: 'true' } });
       if (made.exitCode !== 0) throw new UserError(`add queue ${QUEUE}: qconf: ${lastLine(made.stderr) || `exit ${made.exitCode}`}`);
     }
     await qconf(['-Mq', file('queue', setConfValues(await show(['-sq', QUEUE]), settings.queue))], `configure queue ${QUEUE}`);
@@ -47,4 +47,6 @@ export async function sgeInit(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
+};
+
+export const GRID_ENGINE_PROGRAMS: Record<string, Program> = { 'sge-init': sgeInit };

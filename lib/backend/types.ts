@@ -1,0 +1,27 @@
+// Where working nodes run, kept apart from the scheduler (as CLUES keeps its power manager apart
+// from its LRMS plug-in): the scheduler adapters never start or remove a node themselves.
+
+/** State of a node that runs but has lost its network for good (the engine: its netns container stopped). */
+export const CUT_OFF = 'running, network gone';
+
+/** A node's container (or task) as its backend reports it. */
+export interface NodeInstance {
+  id: string;
+  // running | created | exited | dead | ... or CUT_OFF: only 'running' can take jobs
+  state: string;
+}
+
+export interface NodeBackend {
+  /** Makes what the nodes need before their first power-on (the engine: their netns containers). */
+  prepare(nodes: string[]): Promise<void>;
+  /** Starts a node, replacing a stale copy; throws a UserError when it cannot. */
+  start(node: string): Promise<void>;
+  /** Removes a node; one already gone counts as removed. */
+  remove(node: string): Promise<void>;
+  /** The cluster's nodes that exist, whatever their state, by node name. */
+  list(): Promise<Map<string, NodeInstance>>;
+  /** Removes a node left behind by a powered-off node; its last log line, or undefined if none was there. */
+  removeOrphan(node: string): Promise<{ log: string } | undefined>;
+  /** The node's last log line ('' if none): what it said before it failed. */
+  lastLog(node: string): Promise<string>;
+}

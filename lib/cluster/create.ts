@@ -1,0 +1,185 @@
+// setup-cluster: creates a cluster on the Docker engine — its network, volumes, frontend and the
+// nodes' netns containers — or, when a step fails, removes what this run made.
+import { type NodeAddressPlan, nodeAddress, planNodeAddresses } from '../core/addresses.ts';
+import { backendFor } from '../backend/index.ts';
+import { CONTAINER_CAPS } from '../backend/engine.ts';
+import { type Config, configToEnv } from '../core/config.ts';
+import { UsageError, UserError } from '../core/errors.ts';
+import { type ClusterNames, clusterFilter, clusterNames, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName } from '../core/names.ts';
+import {
+  containerState, docker, dockerOk, dockerTry, imageLabels, inspectLabels, listContainers, networkSubnet, publishedPort, removeContainers,
+} from '../io/docker.ts';
+import { lastLine, run, waitFor } from '../io/run.ts';
+import { middlewareNamed } from '../middleware/registry.ts';
+import { ensureHostKey, hostKeyPath } from './host-key.ts';
+import { terminateCluster } from './terminate.ts';
+
+const READY_TIMEOUT_MS = 90_000;
+
+export interface CreateOptions {
+  yes: boolean; // replace an existing cluster of that name without asking
+  deploy: boolean; // -d: power every node on now
+  confirm: (question: string) => Promise<boolean>;
+}
+
+/** Refuses images that are missing or made for another middleware, before anything is created. */
+async function checkImages(config: Config): Promise<void> {
+  const middleware = middlewareNamed(config.middleware);
+  for (const image of [config.frontendImage, config.workerImage]) {
+    const labels = await imageLabels(image);
+    if (labels === undefined) {
+      throw new UsageError(middleware.missingImage?.(image) ?? `image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
+    }
+    // An image of another middleware would start, then never join: say so now.
+    const made = labels[LABEL_MIDDLEWARE];
+    if (made !== undefined && made !== config.middleware) {
+      throw new UsageError(`image ${image} is a ${made} image, but the cluster's middleware is ${config.middleware} (EC4DOCK_MIDDLEWARE)`);
+    }
+  }
+}
+
+/** Refuses names taken by containers that are not this cluster's. */
+async function checkNameConflicts(config: Config, names: ClusterNames): Promise<void> {
+  const wanted = new Set([names.frontend, ...names.nodes, ...names.nodes.map(netnsName)]);
+  for (const c of await listContainers([])) {
+    if (wanted.has(c.name) && c.labels[LABEL_CLUSTER] !== config.serverName) {
+      throw new UsageError(`a container named ${c.name} already exists and is not part of cluster ${config.serverName}; choose another name (-s or -b)`);
+    }
+  }
+}
+
+/** Creates the cluster and prints how to enter it. */
+export async function createCluster(config: Config, options: CreateOptions): Promise<void> {
+  const names = clusterNames(config);
+  const middleware = middlewareNamed(config.middleware);
+  await checkImages(config);
+  await checkNameConflicts(config, names);
+  const existing = await listContainers(clusterFilter(config.serverName));
+  if (existing.length > 0) {
+    const question = `Cluster ${config.serverName} already exists (${existing.length} container(s)). Kill it and create it again?`;
+    if (!options.yes && !(await options.confirm(question))) {
+      throw new UserError(`cluster ${config.serverName} already exists; replace it with -y, or remove it with -t`);
+    }
+    await terminateCluster(config, { purge: false, yes: true, confirm: options.confirm });
+  }
+
+  const created: Array<{ kind: 'network' | 'volume'; name: string }> = [];
+  try {
+    let networkLabels = await inspectLabels('network', names.network);
+    if (networkLabels === undefined) {
+      await createNetwork(config, names.network);
+      created.push({ kind: 'network', name: names.network });
+      networkLabels = (await inspectLabels('network', names.network)) ?? {};
+    }
+    const nodeRange = networkLabels[LABEL_NODE_RANGE];
+    if (!nodeRange && middleware.fixedNodeAddresses) {
+      throw new UsageError(`network ${names.network} was not made by ec4docker: ${middleware.title} nodes need the fixed addresses of a network setup-cluster creates; choose a new EC4DOCK_NETWORK name`);
+    }
+    if ((await inspectLabels('volume', names.homeVolume)) === undefined) {
+      await docker(['volume', 'create', ...labelArgs(config, 'home'), names.homeVolume], `create volume ${names.homeVolume}`);
+      created.push({ kind: 'volume', name: names.homeVolume });
+    }
+    // Secrets are made new with every cluster: a fresh munge key and node keys.
+    if ((await inspectLabels('volume', names.secretsVolume)) !== undefined) await docker(['volume', 'rm', names.secretsVolume], 'remove old secrets volume');
+    await docker(['volume', 'create', ...labelArgs(config, 'secrets'), names.secretsVolume], `create volume ${names.secretsVolume}`);
+    created.push({ kind: 'volume', name: names.secretsVolume });
+
+    await startFrontend(config, names, middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
+    // The nodes' netns containers are made while the frontend boots: power-ons then only join them.
+    // Both settle before a failure rolls back, so that rollback finds every container made.
+    const made = await Promise.allSettled([waitForFrontend(names.frontend), backendFor(config).prepare(names.nodes)]);
+    for (const result of made) if (result.status === 'rejected') throw result.reason;
+    if (config.password) {
+      await docker(['exec', '-i', names.frontend, 'chpasswd'], 'set the ubuntu password', `ubuntu:${config.password}\n`);
+    }
+  } catch (error) {
+    await rollback(config, created);
+    throw error;
+  }
+  if (options.deploy) {
+    const result = await run('docker', ['exec', names.frontend, '/opt/ec4docker/poweron', ...names.nodes], { timeout: `${config.maxWaitPowerOnSeconds + 60}s` });
+    process.stdout.write(result.stdout);
+    if (result.exitCode !== 0) throw new UserError(`cluster ${config.serverName} is up, but powering on its nodes failed: ${lastLine(result.stderr)}`);
+  }
+  const port = (await publishedPort(names.frontend, '22/tcp')).split(':').at(-1);
+  console.log(`cluster ${config.serverName} is up: frontend ${names.frontend}, nodes ${names.nodes[0]}..${names.nodes.at(-1)} (${config.elasticity === 'none' ? 'powered on by hand' : `elastic: ${config.elasticity}`})`);
+  console.log('enter it with either of:');
+  console.log(`  ssh -i ${hostKeyPath(config.serverName)} -p ${port} ubuntu@localhost`);
+  console.log(`  docker exec -it ${names.frontend} su - ubuntu`);
+  console.log(`power nodes on by hand: docker exec ${names.frontend} /opt/ec4docker/poweron ${names.nodes[0]}`);
+}
+
+/** Starts the frontend container, with the engine's socket (or address) and the cluster's config. */
+async function startFrontend(config: Config, names: ClusterNames, hosts: string[]): Promise<void> {
+  const publicKey = ensureHostKey(config.serverName);
+  const env = Object.entries({ ...configToEnv(config), EC4D_AUTHORIZED_KEY: publicKey, EC4D_PASSWORD_LOGIN: config.password ? 'yes' : 'no' });
+  const socket = config.dockerHost.startsWith('unix://') ? config.dockerHost.slice('unix://'.length) : '/var/run/docker.sock';
+  const engineAccess = config.dockerHost === '' || config.dockerHost.startsWith('unix://')
+    ? ['-v', `${socket}:/var/run/docker.sock`]
+    : ['-e', `DOCKER_HOST=${config.dockerHost}`];
+  await docker(
+    [
+      'run', '-d', '--init', '--name', names.frontend, '--hostname', names.frontend, '--network', names.network,
+      ...labelArgs(config, 'frontend'),
+      ...hosts,
+      '-p', config.sshPort ? `${config.sshPort}:22` : '22',
+      '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
+      // the ready mark lives here: gone when the frontend stops, so a restart is not ready early
+      '--tmpfs', '/run/ec4docker:size=1m,mode=0755',
+      ...CONTAINER_CAPS,
+      ...env.flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+      config.frontendImage,
+    ],
+    `start frontend ${names.frontend}`,
+  );
+}
+
+/** Waits until the frontend is ready (its scheduler answers, nodes held); fails early with the log if it died. */
+async function waitForFrontend(frontend: string): Promise<void> {
+  const ready = await waitFor(async () => {
+    const state = await containerState(frontend);
+    if (state !== 'running') return `stopped:${state ?? 'gone'}`;
+    return (await dockerOk(['exec', frontend, 'test', '-e', '/run/ec4docker/ready'])) ? 'ready' : undefined;
+  }, READY_TIMEOUT_MS, 250);
+  if (ready === 'ready') return;
+  const logs = await dockerTry(['logs', '--tail', '5', frontend], undefined, 'logs');
+  const why = ready === undefined ? `did not answer within ${READY_TIMEOUT_MS / 1000} s` : `stopped (${ready.slice(8)})`;
+  throw new UserError(`frontend ${frontend} ${why}; last log line: ${lastLine(logs.stdout + '\n' + logs.stderr) || 'none'}`);
+}
+
+/**
+ * Creates the cluster's network with its addresses split (lib/core/addresses.ts): the engine picks
+ * a free subnet first, then the network is made again on it with the lower half for the engine.
+ */
+async function createNetwork(config: Config, network: string): Promise<void> {
+  await docker(['network', 'create', ...labelArgs(config, 'network'), network], `create network ${network}`);
+  let plan: NodeAddressPlan;
+  try {
+    plan = planNodeAddresses(await networkSubnet(network), config.maxNodes);
+  } finally {
+    await docker(['network', 'rm', network], `remove network ${network}`);
+  }
+  await docker(
+    ['network', 'create', '--subnet', plan.subnet, '--ip-range', plan.ipRange, ...labelArgs(config, 'network'), '--label', `${LABEL_NODE_RANGE}=${plan.nodeRange}`, network],
+    `create network ${network}`,
+  );
+}
+
+/**
+ * `--add-host` for every node: a scheduler that takes a node only under a name it can resolve
+ * gets every node's fixed address before the node's container runs (Docker's DNS knows a
+ * container's name only while it runs).
+ */
+function nodeHosts(nodes: string[], nodeRange: string): string[] {
+  return nodes.flatMap((node, i) => ['--add-host', `${node}:${nodeAddress(nodeRange, i + 1)}`]);
+}
+
+/**
+ * Removes what this run created (and any container carrying the cluster's label). It runs after
+ * a failure, whose message the user gets: a step failing here must not hide that one.
+ */
+async function rollback(config: Config, created: Array<{ kind: 'network' | 'volume'; name: string }>): Promise<void> {
+  const containers = await listContainers(clusterFilter(config.serverName)).catch(() => []);
+  await removeContainers(containers.map((c) => c.id)).catch(() => undefined);
+  for (const r of [...created].reverse()) await dockerTry([r.kind, 'rm', r.name]);
+}

@@ -1,0 +1,15 @@
+// setup-cluster -l: everything a cluster owns, found by its label.
+import type { Config } from '../core/config.ts';
+import { clusterFilter, LABEL_ROLE } from '../core/names.ts';
+import { listContainers, listNamed } from '../io/docker.ts';
+
+/** The rows of `setup-cluster -l` (KIND NAME ROLE STATE), or none when the cluster has nothing. */
+export async function clusterResources(config: Config): Promise<string[][]> {
+  const filter = clusterFilter(config.serverName);
+  const [containers, networks, volumes] = await Promise.all([listContainers(filter), listNamed('network', filter), listNamed('volume', filter)]);
+  return [
+    ...containers.map((c) => ['container', c.name, c.labels[LABEL_ROLE] ?? '', c.state]),
+    ...networks.map((n) => ['network', n.name, 'network', '']),
+    ...volumes.map((v) => ['volume', v.name, v.labels[LABEL_ROLE] ?? '', '']),
+  ];
+}

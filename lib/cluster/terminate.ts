@@ -1,0 +1,55 @@
+// setup-cluster -t: removes a cluster, nodes first, as Compose's down goes in reverse order.
+import type { Config } from '../core/config.ts';
+import { UserError } from '../core/errors.ts';
+import { clusterFilter, LABEL_MIDDLEWARE, LABEL_ROLE } from '../core/names.ts';
+import { type ContainerSummary, docker, dockerTry, listContainers, listNamed, removeContainers } from '../io/docker.ts';
+import { MIDDLEWARES } from '../middleware/registry.ts';
+
+export interface TerminateOptions {
+  purge: boolean; // remove the users' /home volume too
+  yes: boolean; // terminate even with jobs queued
+  confirm: (question: string) => Promise<boolean>;
+}
+
+/** Number of jobs the cluster's scheduler holds, or 0 if the frontend does not answer. */
+async function queuedJobs(frontend: ContainerSummary): Promise<number> {
+  // The frontend's label, not the config: `-t -s NAME` alone names no middleware.
+  const middleware = MIDDLEWARES.find((m) => m.name === frontend.labels[LABEL_MIDDLEWARE]) ?? MIDDLEWARES[0];
+  const result = await dockerTry(['exec', frontend.name, ...middleware.jobList.argv], undefined, 'query');
+  return result.exitCode === 0 ? middleware.jobList.count(result.stdout) : 0;
+}
+
+/** Removes the cluster's containers, networks and volumes (the home volume only with purge); prints what went. */
+export async function terminateCluster(config: Config, options: TerminateOptions): Promise<void> {
+  const name = config.serverName;
+  const containers = await listContainers(clusterFilter(name));
+  const frontend = containers.find((c) => c.labels[LABEL_ROLE] === 'frontend' && c.state === 'running');
+  const jobs = frontend ? await queuedJobs(frontend) : 0;
+  if (jobs > 0 && !options.yes && !(await options.confirm(`Cluster ${name} has ${jobs} job(s) queued or running; they will be lost. Terminate it?`))) {
+    throw new UserError(`cluster ${name} has ${jobs} job(s) queued or running; wait for them, or terminate anyway with -y`);
+  }
+  // Nodes first, then the frontend (it would otherwise start them again).
+  const isFrontend = (c: ContainerSummary) => c.labels[LABEL_ROLE] === 'frontend';
+  await removeContainers(containers.filter((c) => !isFrontend(c)).map((c) => c.id));
+  await removeContainers(containers.filter(isFrontend).map((c) => c.id));
+  // A node started while we removed the others would hold the network: sweep once more.
+  await removeContainers((await listContainers(clusterFilter(name))).map((c) => c.id));
+  const networks = await listNamed('network', clusterFilter(name));
+  for (const n of networks) await docker(['network', 'rm', n.name], `remove network ${n.name}`);
+  const volumes = await listNamed('volume', clusterFilter(name));
+  let kept = '';
+  for (const v of volumes) {
+    if (v.labels[LABEL_ROLE] === 'home' && !options.purge) {
+      kept = v.name;
+      continue;
+    }
+    await docker(['volume', 'rm', v.name], `remove volume ${v.name}`);
+  }
+  const removed = containers.length + networks.length + volumes.length - (kept ? 1 : 0);
+  if (removed === 0 && !kept) {
+    console.log(`setup-cluster: warning: no resources found for cluster ${name}`);
+    return;
+  }
+  console.log(`cluster ${name} terminated: ${containers.length} container(s), ${networks.length} network(s), ${volumes.length - (kept ? 1 : 0)} volume(s) removed`);
+  if (kept) console.log(`kept volume ${kept} (the users' /home); it is reused by the next cluster named ${name}. Remove it with: setup-cluster -t --purge -s ${name}`);
+}

@@ -1,0 +1,34 @@
+// The event log: one JSON object per line for every power action and decision, with its reason.
+import { appendFileSync } from 'node:fs';
+
+/** Where the events go (EC4D_EVENT_LOG in tests), read when used, not at import. */
+export const eventLogPath = (): string => process.env.EC4D_EVENT_LOG ?? '/var/log/ec4docker/events.jsonl';
+
+export interface PowerEvent {
+  action: string; // power_on | power_off | resume | suspend | failed | ...
+  node: string;
+  by: string; // the command that acted
+  reason: string;
+  [detail: string]: unknown;
+}
+
+/** Appends one event; logging never makes the action itself fail. */
+export function logEvent(event: PowerEvent): void {
+  try {
+    appendFileSync(eventLogPath(), `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+  } catch {
+    // no log directory (e.g. run outside a frontend): the action still counts
+  }
+}
+
+/**
+ * Runs a step whose failure must not stop the action around it (a clean-up, a hint to the
+ * scheduler); a failure is logged as a 'warning' event, not lost.
+ */
+export async function bestEffort(step: Promise<unknown>, node: string, by: string, what: string): Promise<void> {
+  try {
+    await step;
+  } catch (error) {
+    logEvent({ action: 'warning', node, by, reason: `${what}: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}

@@ -1,0 +1,71 @@
+// The repair rules of clues-monitor: where the scheduler and the node backend disagree about a
+// node, what to do. Pure: it sees the scheduler's node views, the backend's node states and the
+// history, and returns the repairs with the history they leave.
+import type { NodeView } from '../core/views.ts';
+import type { PowerHistory } from './policy.ts';
+
+/** The reason on a node kept out of service after too many failed power-ons. */
+export const SET_ASIDE_REASON = 'ec4docker: set aside';
+
+export type RepairKind =
+  | 'vanished' // on in the scheduler, its node gone or stopped: requeue its jobs now
+  | 'orphan' // off in the scheduler, a node still there: remove it
+  | 'retry_boot' // powering up, its node stopped: it will never register; counted as a failed power-on
+  | 'set_aside'; // the same, once the retries are used up: out of service until a person acts
+
+export interface Repair {
+  kind: RepairKind;
+  node: string;
+  reason: string;
+  why: string; // what was seen (the reason without the count of failures)
+  failedPowerOns?: number;
+}
+
+export interface RepairInput {
+  nodes: NodeView[];
+  states: Map<string, string>; // each existing node's backend state, by node name
+  busyElsewhere: Set<string>; // nodes a power action is under way on: left alone
+  history: PowerHistory;
+  now: number; // epoch seconds
+  retriesPowerOn: number;
+}
+
+/** Which rule, if any, applies to one node, from its scheduler view and its backend state. */
+export function classify(node: NodeView, state: string | undefined): { kind: 'vanished' | 'orphan' | 'failed_boot'; why: string } | undefined {
+  const running = state === 'running';
+  if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) return { kind: 'vanished', why: `container ${state ?? 'gone'}` };
+  if (node.power === 'off' && state !== undefined) return { kind: 'orphan', why: `container ${state} of a powered-off node` };
+  if (node.power === 'powering_up' && state !== undefined && !running && state !== 'created') return { kind: 'failed_boot', why: `container ${state} while powering up` };
+  return undefined;
+}
+
+/** The repairs due now, and the history after them. */
+export function planRepairs(input: RepairInput): { repairs: Repair[]; history: PowerHistory } {
+  const history: PowerHistory = { ...input.history };
+  const repairs: Repair[] = [];
+  for (const node of input.nodes) {
+    if (input.busyElsewhere.has(node.name)) continue;
+    const found = classify(node, input.states.get(node.name));
+    if (!found) continue;
+    const h = { ...(history[node.name] ?? { failedPowerOns: 0 }) };
+    if (found.kind === 'orphan') {
+      repairs.push({ kind: 'orphan', node: node.name, reason: found.why, why: found.why });
+      continue;
+    }
+    history[node.name] = h;
+    if (found.kind === 'vanished') {
+      h.vanishedAt = input.now; // cool-down before recover (policy.ts)
+      repairs.push({ kind: 'vanished', node: node.name, reason: found.why, why: found.why });
+      continue;
+    }
+    h.failedPowerOns += 1;
+    delete h.poweringOnSince;
+    if (h.failedPowerOns > input.retriesPowerOn) {
+      h.setAsideSince = input.now;
+      repairs.push({ kind: 'set_aside', node: node.name, reason: `${found.why}; ${h.failedPowerOns} failed power-ons, ${input.retriesPowerOn} retries allowed`, why: found.why, failedPowerOns: h.failedPowerOns });
+    } else {
+      repairs.push({ kind: 'retry_boot', node: node.name, reason: found.why, why: found.why, failedPowerOns: h.failedPowerOns });
+    }
+  }
+  return { repairs, history };
+}

@@ -1,0 +1,20 @@
+// How clues-monitor waits between its checks.
+import { sleep } from '../io/run.ts';
+import type { Scheduler } from '../middleware/types.ts';
+
+export const PROBE_MS = 200;
+
+/**
+ * Waits until the next check is due, or less when a job was submitted (or requeued) meanwhile:
+ * the scheduler's cheap pending-job list is asked every PROBE_MS, so a new job waits about
+ * 0.1 s for the monitor instead of up to a whole tick.
+ */
+export async function restUntil(scheduler: Pick<Scheduler, 'pendingJobs'>, due: number, probeMs = PROBE_MS): Promise<void> {
+  if (!scheduler.pendingJobs) return sleep(Math.max(100, due - Date.now()));
+  const known = new Set(await scheduler.pendingJobs());
+  while (Date.now() + probeMs < due) {
+    await sleep(probeMs);
+    if ((await scheduler.pendingJobs()).some((id) => !known.has(id))) return;
+  }
+  await sleep(Math.max(0, due - Date.now()));
+}

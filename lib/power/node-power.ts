@@ -1,0 +1,62 @@
+// Powering nodes on and off: a middleware's scheduler adapter and a node backend put together,
+// the same way for every middleware (poweron, poweroff and clues-monitor all come here).
+import type { NodeBackend } from '../backend/types.ts';
+import type { Config } from '../core/config.ts';
+import { UserError } from '../core/errors.ts';
+import { logEvent } from '../io/events.ts';
+import type { PowerOffOptions, Scheduler } from '../middleware/types.ts';
+import { awaitBoot, startNodes } from './boot.ts';
+
+export type PowerOffResult = { kind: 'off' } | { kind: 'already-off'; orphanRemoved: boolean } | { kind: 'busy'; jobs: string[] };
+
+export interface NodePower {
+  readonly scheduler: Scheduler;
+  readonly backend: NodeBackend;
+  /** Starts powering nodes on; returns those already on and those now on their way. */
+  powerOn(nodes: string[], by: string, reason: (node: string) => string): Promise<{ already: string[]; starting: string[] }>;
+  /** Waits until the nodes are up in the scheduler; returns the ones that failed, with why. */
+  awaitPowerOn(nodes: string[], onUp: (node: string, state: string) => void): Promise<Map<string, string>>;
+  /** Puts a node whose power-on failed back to powered off, with no container left. */
+  undoPowerOn(node: string, reason: string, by: string): Promise<void>;
+  /** Powers a node off without touching a job: 'busy' if a job is there. */
+  powerOff(node: string, by: string, reason: string, options?: PowerOffOptions): Promise<PowerOffResult>;
+}
+
+export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBackend): NodePower {
+  async function undoPowerOn(node: string, reason: string, by: string): Promise<void> {
+    await backend.remove(node);
+    await scheduler.forget(node, reason);
+    logEvent({ action: 'failed', node, by, reason });
+  }
+
+  return {
+    scheduler,
+    backend,
+    async powerOn(nodes, by, reason) {
+      const [states, instances] = await Promise.all([scheduler.powerStates(nodes), backend.list()]);
+      const already = nodes.filter((n) => states.get(n)?.up && instances.get(n)?.state === 'running');
+      const starting = nodes.filter((n) => !already.includes(n));
+      if (starting.length === 0) return { already, starting };
+      for (const node of starting) logEvent({ action: 'power_on', node, by, reason: reason(node), state: states.get(node)?.state ?? 'off' });
+      await scheduler.admit(starting, states);
+      if (scheduler.startsNodes) return { already, starting };
+      const failed = await startNodes(backend, starting, by);
+      for (const [node, why] of failed) await undoPowerOn(node, why, by);
+      if (failed.size > 0) throw new UserError(`power-on failed, node(s) removed again: ${[...failed].map(([n, why]) => `${n}: ${why}`).join('; ')}`);
+      return { already, starting };
+    },
+    awaitPowerOn: (nodes, onUp) => awaitBoot(config, scheduler, backend, nodes, onUp),
+    undoPowerOn,
+    async powerOff(node, by, reason, options = {}) {
+      const result = await scheduler.powerOff(node, by, reason, options);
+      if (result.kind === 'busy') return result;
+      if (result.kind === 'already-off') {
+        // The scheduler counts it off already; a node left behind (an orphan) goes too.
+        return { kind: 'already-off', orphanRemoved: (await backend.removeOrphan(node)) !== undefined };
+      }
+      if (!scheduler.startsNodes) await backend.remove(node);
+      logEvent({ action: 'power_off', node, by, reason, state: result.state });
+      return { kind: 'off' };
+    },
+  };
+}

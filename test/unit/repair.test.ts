@@ -1,0 +1,87 @@
+// clues-monitor's repair rules on recorded Slurm states (test/fixtures/slurm) against the node
+// states `docker ps` reports (running, created, exited, dead) and a cut-off node.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CUT_OFF } from '../../lib/backend/types.ts';
+import type { NodeView } from '../../lib/core/views.ts';
+import { classify, planRepairs, SET_ASIDE_REASON } from '../../lib/monitor/repair.ts';
+import { parseSinfoJson, toNodeView } from '../../lib/slurm/state.ts';
+import { parseSinfoText } from '../support/slurm-text.ts';
+
+const fixture = (name: string) => readFileSync(`test/fixtures/slurm/${name}`, 'utf8');
+const views = (name: string): Map<string, NodeView> => {
+  const nodes = name.endsWith('.json') ? parseSinfoJson(fixture(name)) : parseSinfoText(fixture(name));
+  return new Map(nodes.map((n) => [n.name, toNodeView(n)]));
+};
+const NOW = 1_800_000_000;
+
+describe('repair rules', () => {
+  // 10: f1-node1 allocated (running job 2), the others idle~
+  const running = views('10-json.sinfo.json');
+  // 02: f1-node1 alloc# (powering up for job 4), the others idle~
+  const booting = views('02-job-configuring-node-powering-up.sinfo-nodes.txt');
+
+  it('a node on in the scheduler whose container is gone, stopped or cut off has vanished', () => {
+    const node = running.get('f1-node1')!;
+    expect(classify(node, undefined)).toEqual({ kind: 'vanished', why: 'container gone' });
+    expect(classify(node, 'exited')).toEqual({ kind: 'vanished', why: 'container exited' });
+    expect(classify(node, CUT_OFF)).toEqual({ kind: 'vanished', why: `container ${CUT_OFF}` });
+    expect(classify(node, 'running')).toBeUndefined();
+  });
+
+  it('a container of a node the scheduler counts off is an orphan, whatever its state', () => {
+    for (const state of ['running', 'exited', 'created']) {
+      expect(classify(running.get('f1-node2')!, state)).toEqual({ kind: 'orphan', why: `container ${state} of a powered-off node` });
+    }
+    expect(classify(running.get('f1-node2')!, undefined)).toBeUndefined();
+  });
+
+  it('a node powering up whose container stopped failed its boot; one being created or running is booting', () => {
+    const node = booting.get('f1-node1')!;
+    expect(classify(node, 'exited')).toEqual({ kind: 'failed_boot', why: 'container exited while powering up' });
+    expect(classify(node, 'dead')?.kind).toBe('failed_boot');
+    expect(classify(node, 'created')).toBeUndefined();
+    expect(classify(node, 'running')).toBeUndefined();
+    // Slurm starts the container after POWER_UP: not there yet is not a failure.
+    expect(classify(node, undefined)).toBeUndefined();
+  });
+
+  it('leaves a node set aside alone: it is down with its reason, and no container is expected', () => {
+    const setAside = { ...running.get('f1-node1')!, reason: `${SET_ASIDE_REASON}: 4 failed power-ons` };
+    expect(classify(setAside, undefined)).toBeUndefined();
+  });
+
+  it('a vanished node is repaired once, with the time it vanished kept for the cool-down', () => {
+    const plan = planRepairs({
+      nodes: [...running.values()], states: new Map([['f1-node2', 'exited']]), busyElsewhere: new Set(), history: {}, now: NOW, retriesPowerOn: 3,
+    });
+    expect(plan.repairs.map((r) => `${r.kind} ${r.node}`)).toEqual(['vanished f1-node1', 'orphan f1-node2']);
+    expect(plan.history['f1-node1']).toEqual({ failedPowerOns: 0, vanishedAt: NOW });
+    expect(plan.history['f1-node2']).toBeUndefined();
+  });
+
+  it('counts a failed boot, retries it, and sets the node aside once the retries are used up', () => {
+    const input = { nodes: [booting.get('f1-node1')!], states: new Map([['f1-node1', 'exited']]), busyElsewhere: new Set<string>(), now: NOW, retriesPowerOn: 1 };
+    const first = planRepairs({ ...input, history: { 'f1-node1': { failedPowerOns: 0, poweringOnSince: NOW - 5 } } });
+    expect(first.repairs).toEqual([{ kind: 'retry_boot', node: 'f1-node1', reason: 'container exited while powering up', why: 'container exited while powering up', failedPowerOns: 1 }]);
+    expect(first.history['f1-node1']).toEqual({ failedPowerOns: 1 });
+    const second = planRepairs({ ...input, history: first.history });
+    expect(second.repairs[0]).toMatchObject({ kind: 'set_aside', failedPowerOns: 2, reason: 'container exited while powering up; 2 failed power-ons, 1 retries allowed' });
+    expect(second.history['f1-node1'].setAsideSince).toBe(NOW);
+  });
+
+  it('leaves nodes alone while a power action on them is under way, and does not change the history it was given', () => {
+    const history = {};
+    const plan = planRepairs({ nodes: [...running.values()], states: new Map(), busyElsewhere: new Set(['f1-node1']), history, now: NOW, retriesPowerOn: 3 });
+    expect(plan.repairs).toEqual([]);
+    expect(history).toEqual({});
+  });
+
+  it('finds nothing to repair when the scheduler and the containers agree (07: a down node powered off, no container)', () => {
+    const agreed = views('07-down-node-auto-powered-down.sinfo-nodes.txt');
+    const plan = planRepairs({
+      nodes: [...agreed.values()], states: new Map([['f1-node2', 'running'], ['f1-node3', 'running']]), busyElsewhere: new Set(), history: {}, now: NOW, retriesPowerOn: 3,
+    });
+    expect(plan.repairs).toEqual([]);
+  });
+});
