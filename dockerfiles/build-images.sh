@@ -22,7 +22,7 @@ fi
 base=${BASE_IMAGE:-ec4docker/debian:bookworm}
 if [ "$base" = ec4docker/debian:bookworm ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
 step() { echo "==> [$1] docker build -t $2 -f $3"; }
-declare -A arg=([BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [EC4D_TOOLS]=ec4docker:frontend-tools [TORQUE_BASE]=${TORQUE_BASE:-})
+declare -A arg=([PACKAGES_DAY]=$(date -u +%F) [BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [EC4D_TOOLS]=ec4docker:frontend-tools [TORQUE_BASE]=${TORQUE_BASE:-})
 # build TAG DOCKERFILE: with the build args that Dockerfile declares (others make the builder warn)
 build() {
   local args=() name

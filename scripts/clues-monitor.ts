@@ -1,19 +1,20 @@
 // clues-monitor: the elasticity manager (the seed's CLUES). cron starts `clues-monitor run` every
 // minute; one copy at a time holds a lock and checks the cluster every second, so it reacts in
 // seconds while cron brings it back within a minute if it dies.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { UsageError, UserError } from '../lib/core/errors.ts';
 import { clusterNames } from '../lib/core/names.ts';
 import { parseFlags } from '../lib/io/cli.ts';
 import { eventLogPath } from '../lib/io/events.ts';
-import { lockHeld, tryLock } from '../lib/io/lock.ts';
+import { lockHeld, rootOnlyLockName, tryLock } from '../lib/io/lock.ts';
 import { type FrontendCluster, openFrontend } from '../lib/middleware/frontend.ts';
 import { createMonitor, type Monitor } from '../lib/monitor/monitor.ts';
 import { restUntil } from '../lib/monitor/rest.ts';
 import { loadMonitorState } from '../lib/monitor/saved-state.ts';
 
-// One monitor per frontend: two cron runs can never both hold it (lib/io/lock.ts).
-const LOCK = 'ec4docker-clues-monitor';
+// One monitor per frontend: two cron runs can never both hold it, and only root can (lib/io/lock.ts).
+const lockName = (): string => rootOnlyLockName('ec4docker-clues-monitor');
 const TICK_MS = 1000;
 
 const USAGE = `usage: clues-monitor [run|once|running|status [--json]]
@@ -27,20 +28,34 @@ export async function cluesMonitor(argv: string[]): Promise<void> {
   if (args.h) return console.log(USAGE);
   const command = String(args._[0] ?? 'run');
   if (!['run', 'once', 'running', 'status'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: run, once, running, status; see -h)`);
-  if (command === 'running') return void (process.exitCode = (await lockHeld(LOCK)) ? 0 : 1);
+  if (command === 'running') return void (process.exitCode = (await lockHeld(lockName())) ? 0 : 1);
+  // Users read the status too: it needs the engine, which only root reaches (sudoers allows this).
+  if (command === 'status' && process.getuid?.() !== 0) return asRoot(['status', ...(args.json ? ['--json'] : [])]);
   const cluster = openFrontend();
   const monitor = createMonitor(cluster.config, cluster.power);
   if (command === 'run') return runForever(cluster, monitor);
   if (command === 'once') {
-    if (!(await tryLock(LOCK))) throw new UserError('another clues-monitor is running; it checks the cluster every second');
+    if (!(await tryLock(lockName()))) throw new UserError('another clues-monitor is running; it checks the cluster every second');
     await monitor.tick(loadMonitorState());
     return monitor.settle();
   }
   return status(cluster, monitor, Boolean(args.json));
 }
 
+/** Runs this command again as root with sudo (no password: sudoers allows exactly this), its output ours. */
+function asRoot(argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sudo', ['-n', '/opt/ec4docker/clues-monitor', ...argv], { stdio: 'inherit' });
+    child.on('error', (error) => reject(new UserError(`status needs root: sudo: ${error.message}`)));
+    child.on('exit', (code) => {
+      process.exitCode = code ?? 1;
+      resolve();
+    });
+  });
+}
+
 async function runForever(cluster: FrontendCluster, monitor: Monitor): Promise<void> {
-  if (!(await tryLock(LOCK))) return; // cron's every-minute start while one runs: nothing to do
+  if (!(await tryLock(lockName()))) return; // cron's every-minute start while one runs: nothing to do
   console.log(`${new Date().toISOString()} clues-monitor: started (elasticity ${cluster.config.elasticity}, pid ${process.pid})`);
   let state = loadMonitorState();
   for (;;) {
@@ -88,7 +103,7 @@ async function status(cluster: FrontendCluster, monitor: Monitor, json: boolean)
     // no event yet
   }
   // Not tryLock(): a status taken at the minute cron starts the monitor would turn it away.
-  const running = (await lockHeld(LOCK)) ? 'running' : 'not running';
+  const running = (await lockHeld(lockName())) ? 'running' : 'not running';
   if (json) return console.log(JSON.stringify({ cluster: config.serverName, elasticity: config.elasticity, monitor: running, nodes: rows, events }, null, 2));
   console.log(`cluster ${config.serverName}: elasticity ${config.elasticity}, clues-monitor ${running}`);
   const table = [['NODE', 'CONTAINER', middleware.title, 'IDLE', 'FAILED', 'REASON'], ...rows.map((r) => [r.node, r.container, r.scheduler, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason])];

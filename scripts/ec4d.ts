@@ -5,11 +5,13 @@ import { basename, join } from 'node:path';
 import { backendFor } from '../lib/backend/index.ts';
 import { UsageError } from '../lib/core/errors.ts';
 import { runCommand } from '../lib/io/cli.ts';
+import { FRONTEND_LOG_DIRS, rotateLogs } from '../lib/io/rotate.ts';
 import { ensurePath } from '../lib/io/run.ts';
 import { loadFrontendConfig } from '../lib/middleware/frontend.ts';
 import { middlewareNamed, MIDDLEWARES } from '../lib/middleware/registry.ts';
 import type { Frontend } from '../lib/middleware/types.ts';
 import { cluesMonitor } from './clues-monitor.ts';
+import { gate } from './gate.ts';
 import { powerOff, powerOn } from './power.ts';
 import { setupCluster } from './setup-cluster.ts';
 
@@ -29,9 +31,12 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   poweron: powerOn,
   poweroff: powerOff,
   'clues-monitor': cluesMonitor,
+  gate,
   ...Object.fromEntries(MIDDLEWARES.flatMap((m) => Object.entries(m.programs).map(([name, program]) => [name, (argv: string[]) => program(argv, frontend)]))),
   links: makeLinks,
   middlewares: async () => console.log(MIDDLEWARES.map((m) => m.name).join('\n')),
+  // cron, every few minutes: the frontend's logs kept under 10 MiB each (and one older copy)
+  'rotate-logs': async () => void rotateLogs(FRONTEND_LOG_DIRS, 10 * 1024 * 1024),
 };
 
 /**

@@ -5,9 +5,10 @@ import { createCluster } from '../lib/cluster/create.ts';
 import { clusterResources } from '../lib/cluster/list.ts';
 import { terminateCluster } from '../lib/cluster/terminate.ts';
 import { parseConfigText } from '../lib/core/config.ts';
-import { UsageError } from '../lib/core/errors.ts';
+import { UsageError, UserError } from '../lib/core/errors.ts';
 import { flagValue, parseFlags } from '../lib/io/cli.ts';
 import { engineCpus, useEngine } from '../lib/io/docker.ts';
+import { tryLock } from '../lib/io/lock.ts';
 import { resolveClusterConfig } from '../lib/middleware/registry.ts';
 
 const USAGE = `usage: setup-cluster [-f CONFIG] [options]
@@ -74,6 +75,11 @@ export async function setupCluster(argv: string[]): Promise<void> {
   const cpus = await engineCpus();
 
   if (args.l) return printResources(config.serverName, await clusterResources(config));
+  // One setup-cluster at a time per cluster on this host: a second one would tear down (or roll
+  // back) what the first is making.
+  if (!(await tryLock(`ec4docker-setup-${config.serverName}`))) {
+    throw new UserError(`another setup-cluster is creating or terminating cluster ${config.serverName}; nothing was changed`);
+  }
   if (args.t) return terminateCluster(config, { purge: Boolean(args.purge), yes: Boolean(args.y), confirm });
   await createCluster({ ...config, nodeCpus: config.nodeCpus || cpus }, { yes: Boolean(args.y), deploy: Boolean(args.d), confirm });
 }

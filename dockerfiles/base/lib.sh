@@ -4,11 +4,12 @@ SECRETS=/etc/ec4docker/secrets
 log() { echo "ec4docker: $*" >&2; }
 die() { echo "ec4docker: ERROR: $*" >&2; exit 1; }
 
-# wait_for_file FILE SECONDS: wait until FILE exists and is not empty, or die.
-wait_for_file() {
+# wait_for TEST PATH SECONDS: wait until `test TEST PATH` holds (-s: a file that is not empty,
+# -S: a socket), or die.
+wait_for() {
   local i=0
-  until [ -s "$1" ]; do
-    i=$((i + 1)); [ "$i" -le $(($2 * 10)) ] || die "waited $2 s for $1"
+  until test "$1" "$2"; do
+    i=$((i + 1)); [ "$i" -le $(($3 * 10)) ] || die "waited $3 s for $2"
     sleep 0.1
   done
 }
@@ -16,7 +17,7 @@ wait_for_file() {
 # start_munge: install the cluster's munge key (from the secrets volume; a node waits for the
 # frontend to make it) and start munged.
 start_munge() {
-  wait_for_file "$SECRETS/munge.key" 60
+  wait_for -s "$SECRETS/munge.key" 60
   install -o munge -g munge -m 0400 "$SECRETS/munge.key" /etc/munge/munge.key
   install -d -o munge -g munge -m 0755 /run/munge
   runuser -u munge -- /usr/sbin/munged
@@ -38,6 +39,12 @@ frontend_setup() {
   # this start is (removed as well, for a frontend started without it).
   install -d -m 0755 /run/ec4docker && rm -f /run/ec4docker/ready
   env | grep '^EC4DOCK_' | sort >/etc/ec4docker/cluster.env
+  # The engine through the cluster's gate (setup-cluster mounts its socket here), at the path
+  # the docker CLI uses by default: the scheduler runs ec4docker's programs with no environment.
+  if [ -d /run/ec4docker-gate ]; then
+    wait_for -S /run/ec4docker-gate/docker.sock 30
+    ln -sfn /run/ec4docker-gate/docker.sock /run/docker.sock
+  fi
   (umask 077
    install -d -m 0700 /root/.ssh
    [ -s /root/.ssh/id_ed25519 ] || ssh-keygen -q -t ed25519 -N '' -C "root@$EC4DOCK_SERVERNAME" -f /root/.ssh/id_ed25519
@@ -47,19 +54,22 @@ frontend_setup() {
   install -d -o ubuntu -g ubuntu -m 0700 "$home/.ssh"
   [ -s "$home/.ssh/id_ed25519" ] || runuser -u ubuntu -- ssh-keygen -q -t ed25519 -N '' -C "ubuntu@$EC4DOCK_SERVERNAME" -f "$home/.ssh/id_ed25519"
   _authorize "$home" "$(cat "$home/.ssh/id_ed25519.pub")"
-  [ -z "${EC4D_AUTHORIZED_KEY:-}" ] || _authorize "$home" "$EC4D_AUTHORIZED_KEY"
   chown ubuntu:ubuntu "$home/.ssh/authorized_keys" && chmod 0600 "$home/.ssh/authorized_keys"
+  # The host's login key: written afresh at every start, outside the shared /home (sshd reads it
+  # too), so that no earlier cluster's key stays authorized and the user's own file stays theirs.
+  install -d -m 0755 /etc/ssh/ec4docker_keys
+  printf '%s\n' "${EC4D_AUTHORIZED_KEY:-}" >/etc/ssh/ec4docker_keys/ubuntu && chmod 0644 /etc/ssh/ec4docker_keys/ubuntu
   if [ "${EC4D_PASSWORD_LOGIN:-no}" = yes ]; then
     sed -i 's/^PasswordAuthentication no/PasswordAuthentication yes/' /etc/ssh/sshd_config.d/ec4docker.conf
   fi
 }
 _authorize() { grep -qxF "$2" "$1/.ssh/authorized_keys" 2>/dev/null || echo "$2" >>"$1/.ssh/authorized_keys"; }
 
-# engine_group USER: gives USER the group of the engine's socket (mounted from the host).
+# engine_group USER: gives USER the group of the engine's socket (the gate's, or the engine's).
 engine_group() {
   [ -S /var/run/docker.sock ] || return 0
   local gid group
-  gid=$(stat -c %g /var/run/docker.sock)
+  gid=$(stat -L -c %g /var/run/docker.sock)
   group=$(getent group "$gid" | cut -d: -f1 || true)
   [ -n "$group" ] || { groupadd -g "$gid" dockerhost && group=dockerhost; }
   usermod -aG "$group" "$1"

@@ -8,7 +8,7 @@
 import { nodeAddress } from '../core/addresses.ts';
 import type { Config } from '../core/config.ts';
 import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName } from '../core/names.ts';
-import { type ContainerSummary, containerState, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
+import { type ContainerSummary, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
 import { limiter } from '../io/run.ts';
 import { CUT_OFF, type NodeBackend, type NodeInstance } from './types.ts';
 
@@ -40,12 +40,13 @@ export function engineBackend(config: Config): NodeBackend {
   return {
     prepare: (nodes) => startNetnsContainers(config, nodes),
     start: (node) => startNodeContainer(config, node),
-    remove: (node) => removeContainers([node]),
+    remove: async (node) => void (await removeOwn(config, 'node', node)),
     list: () => nodeContainers(config.serverName),
     async removeOrphan(node) {
-      if ((await containerState(node)) === undefined) return undefined;
-      const log = await lastLogLine(node); // why it is there, e.g. a slurmd that never registered
-      await removeContainers([node]);
+      const [own] = await ownContainers(config, 'node', node);
+      if (!own) return undefined;
+      const log = await lastLogLine(own.id); // why it is there, e.g. a slurmd that never registered
+      await removeContainers([own.id]);
       return { log };
     },
     lastLog: lastLogLine,
@@ -60,11 +61,14 @@ async function startNodeContainer(config: Config, node: string): Promise<void> {
     ...labelArgs(config, 'node', node),
     '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`,
     ...CONTAINER_CAPS,
+    // What one node (so one job) may take of the host; no process in it may gain privileges.
+    '--pids-limit', String(config.nodePids), ...(config.nodeMemory ? ['--memory', config.nodeMemory] : []),
+    ...(config.nodeCpuLimit > 0 ? ['--cpus', String(config.nodeCpuLimit)] : []), '--security-opt', 'no-new-privileges',
     '-e', `EC4DOCK_SERVERNAME=${config.serverName}`,
     config.workerImage,
   ];
   await dockerRuns(() => runMending(args, `start node ${node}`, async (why) => {
-    await removeContainers([node]); // `docker run` leaves the container made when only its start failed
+    await removeOwn(config, 'node', node); // `docker run` leaves the container made when only its start failed
     if (why === 'no netns') await startNetns(config, node);
   }));
 }
@@ -100,10 +104,23 @@ async function startNetns(config: Config, node: string): Promise<void> {
     '--network', clusterNames(config).network, ...(address ? ['--ip', address] : []), '--network-alias', node,
     ...labelArgs(config, 'netns', node),
     // not the frontend image's health check: nothing runs here to check, and 50 checks cost CPU
-    '--cap-drop', 'ALL', '--stop-signal', 'SIGKILL', '--no-healthcheck', '--entrypoint', 'sleep', config.frontendImage, 'infinity',
+    '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--pids-limit', '16', '--restart', 'unless-stopped',
+    '--stop-signal', 'SIGKILL', '--no-healthcheck', '--entrypoint', 'sleep', config.frontendImage, 'infinity',
   ];
   // A netns container of that name is a stopped one (engine restarted), or one a crash left.
-  await runMending(args, `start the network of node ${node}`, () => removeContainers([netnsName(node)]));
+  await runMending(args, `start the network of node ${node}`, async () => void (await removeOwn(config, 'netns', node)));
+}
+
+/**
+ * This cluster's containers of one node in one role, found by their labels: a container someone
+ * else made under a node's name is never this cluster's, and is left alone.
+ */
+const ownContainers = (config: Config, role: 'node' | 'netns', node: string): Promise<ContainerSummary[]> =>
+  listContainers([...clusterFilter(config.serverName, role), '--filter', `label=${LABEL_NODE}=${node}`]);
+
+/** Removes this cluster's container of a node in a role, by its id; none there counts as removed. */
+async function removeOwn(config: Config, role: 'node' | 'netns', node: string): Promise<void> {
+  await removeContainers((await ownContainers(config, role, node)).map((c) => c.id));
 }
 
 /** A cluster's working-node containers, by node name. */

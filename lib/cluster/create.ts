@@ -40,7 +40,7 @@ async function checkImages(config: Config): Promise<void> {
 
 /** Refuses names taken by containers that are not this cluster's. */
 async function checkNameConflicts(config: Config, names: ClusterNames): Promise<void> {
-  const wanted = new Set([names.frontend, ...names.nodes, ...names.nodes.map(netnsName)]);
+  const wanted = new Set([names.frontend, names.gate, ...names.nodes, ...names.nodes.map(netnsName)]);
   for (const c of await listContainers([])) {
     if (wanted.has(c.name) && c.labels[LABEL_CLUSTER] !== config.serverName) {
       throw new UsageError(`a container named ${c.name} already exists and is not part of cluster ${config.serverName}; choose another name (-s or -b)`);
@@ -79,12 +79,18 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
       await docker(['volume', 'create', ...labelArgs(config, 'home'), names.homeVolume], `create volume ${names.homeVolume}`);
       created.push({ kind: 'volume', name: names.homeVolume });
     }
+    if ((await inspectLabels('volume', names.stateVolume)) === undefined) {
+      await docker(['volume', 'create', ...labelArgs(config, 'state'), names.stateVolume], `create volume ${names.stateVolume}`);
+      created.push({ kind: 'volume', name: names.stateVolume });
+    }
     // Secrets are made new with every cluster: a fresh munge key and node keys.
     if ((await inspectLabels('volume', names.secretsVolume)) !== undefined) await docker(['volume', 'rm', names.secretsVolume], 'remove old secrets volume');
     await docker(['volume', 'create', ...labelArgs(config, 'secrets'), names.secretsVolume], `create volume ${names.secretsVolume}`);
     created.push({ kind: 'volume', name: names.secretsVolume });
 
-    await startFrontend(config, names, middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
+    const engine = await startGate(config, names);
+    if (engine.kind === 'gate') created.push({ kind: 'volume', name: names.gateVolume });
+    await startFrontend(config, names, engine.access, middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
     // The nodes' netns containers are made while the frontend boots: power-ons then only join them.
     // Both settle before a failure rolls back, so that rollback finds every container made.
     const made = await Promise.allSettled([waitForFrontend(names.frontend), backendFor(config).prepare(names.nodes)]);
@@ -109,21 +115,44 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
   console.log(`power nodes on by hand: docker exec ${names.frontend} /opt/ec4docker/poweron ${names.nodes[0]}`);
 }
 
-/** Starts the frontend container, with the engine's socket (or address) and the cluster's config. */
-async function startFrontend(config: Config, names: ClusterNames, hosts: string[]): Promise<void> {
-  const publicKey = ensureHostKey(config.serverName);
-  const env = Object.entries({ ...configToEnv(config), EC4D_AUTHORIZED_KEY: publicKey, EC4D_PASSWORD_LOGIN: config.password ? 'yes' : 'no' });
+/**
+ * The gate (lib/gate/): a container of its own holding the engine's socket, serving the frontend
+ * a socket that passes only what ec4docker does to this cluster's nodes, so that root in the
+ * frontend (and so a user who becomes it) is not root on the host. An engine reached over tcp://
+ * or ssh:// is given to the frontend as it is: the gate forwards to a local socket only.
+ */
+async function startGate(config: Config, names: ClusterNames): Promise<{ kind: 'gate' | 'direct'; access: string[] }> {
+  if (config.dockerHost !== '' && !config.dockerHost.startsWith('unix://')) return { kind: 'direct', access: ['-e', `DOCKER_HOST=${config.dockerHost}`] };
   const socket = config.dockerHost.startsWith('unix://') ? config.dockerHost.slice('unix://'.length) : '/var/run/docker.sock';
-  const engineAccess = config.dockerHost === '' || config.dockerHost.startsWith('unix://')
-    ? ['-v', `${socket}:/var/run/docker.sock`]
-    : ['-e', `DOCKER_HOST=${config.dockerHost}`];
+  await docker(['volume', 'create', ...labelArgs(config, 'gate'), names.gateVolume], `create volume ${names.gateVolume}`);
   await docker(
     [
-      'run', '-d', '--init', '--name', names.frontend, '--hostname', names.frontend, '--network', names.network,
+      'run', '-d', '--init', '--name', names.gate, '--network', 'none', '--restart', 'unless-stopped',
+      ...labelArgs(config, 'gate'),
+      '-v', `${socket}:/var/run/docker.sock`, '-v', `${names.gateVolume}:/run/ec4docker-gate`,
+      // it only relays: no capability but CHOWN (its socket's group), no privilege to gain, little memory
+      '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--security-opt', 'no-new-privileges', '--memory', '128m', '--pids-limit', '64',
+      '--no-healthcheck', '--entrypoint', '/opt/ec4docker/ec4d',
+      ...Object.entries(configToEnv(config)).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+      config.frontendImage, 'gate',
+    ],
+    `start the engine gate ${names.gate}`,
+  );
+  return { kind: 'gate', access: ['-v', `${names.gateVolume}:/run/ec4docker-gate`] };
+}
+
+/** Starts the frontend container, with the way to the engine and the cluster's config. */
+async function startFrontend(config: Config, names: ClusterNames, engineAccess: string[], hosts: string[]): Promise<void> {
+  const publicKey = ensureHostKey(config.serverName);
+  const env = Object.entries({ ...configToEnv(config), EC4D_AUTHORIZED_KEY: publicKey, EC4D_PASSWORD_LOGIN: config.password ? 'yes' : 'no' });
+  await docker(
+    [
+      'run', '-d', '--init', '--name', names.frontend, '--hostname', names.frontend, '--network', names.network, '--restart', 'unless-stopped',
       ...labelArgs(config, 'frontend'),
       ...hosts,
-      '-p', config.sshPort ? `${config.sshPort}:22` : '22',
+      '-p', `${config.sshAddress}:${config.sshPort || ''}:22`,
       '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
+      '-v', `${names.stateVolume}:/var/lib/ec4docker`,
       // the ready mark lives here: gone when the frontend stops, so a restart is not ready early
       '--tmpfs', '/run/ec4docker:size=1m,mode=0755',
       ...CONTAINER_CAPS,

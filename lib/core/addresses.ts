@@ -1,7 +1,6 @@
 // Fixed addresses for working nodes. Docker hands a freed address to the next container at once,
-// and Grid Engine's qmaster keeps an address→name cache for minutes: a node started on another
-// node's old address was refused for 95 s to over 10 min (research, pbs-family §2.7), while the
-// same name on the same address rejoined in 2-3 s. So the cluster's network is split in two:
+// and Grid Engine's qmaster keeps an address→name cache for minutes, refusing a node started on
+// another node's old address (research, pbs-family §2.7). So the cluster's network is split in two:
 // the engine assigns the lower half (the frontend), node N always gets address N of the upper half.
 import { UsageError } from './errors.ts';
 

@@ -22,8 +22,12 @@ export interface Config {
   dockerHost: string; // EC4DOCK_DOCKER_HOST: empty means the default engine
   middleware: string; // EC4DOCK_MIDDLEWARE: a name in lib/middleware/registry.ts
   sshPort: number; // EC4DOCK_SSH_PORT: host port for the frontend's sshd, 0 = any free port
+  sshAddress: string; // EC4DOCK_SSH_ADDRESS: the host address it is published on
   password: string; // EC4DOCK_PASSWORD: empty = key-based login only
   nodeCpus: number; // EC4DOCK_NODE_CPUS: CPUs Slurm gives each node, 0 = the engine host's count
+  nodeMemory: string; // EC4DOCK_NODE_MEMORY: a node container's memory limit (docker --memory), '' = none
+  nodeCpuLimit: number; // EC4DOCK_NODE_CPU_LIMIT: CPUs a node container may use (docker --cpus), 0 = no limit
+  nodePids: number; // EC4DOCK_NODE_PIDS: processes a node container may hold (docker --pids-limit)
   elasticity: Elasticity; // EC4DOCK_ELASTICITY
   idleSeconds: number; // EC4DOCK_IDLE_TIME
   maxWaitPowerOnSeconds: number; // EC4DOCK_MAX_WAIT_POWERON
@@ -43,8 +47,12 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_DOCKER_HOST: '',
   EC4DOCK_MIDDLEWARE: 'slurm',
   EC4DOCK_SSH_PORT: '0',
+  EC4DOCK_SSH_ADDRESS: '127.0.0.1', // this host only; 0.0.0.0 for every interface
   EC4DOCK_PASSWORD: '',
   EC4DOCK_NODE_CPUS: '0',
+  EC4DOCK_NODE_MEMORY: '',
+  EC4DOCK_NODE_CPU_LIMIT: '0',
+  EC4DOCK_NODE_PIDS: '4096', // a fork bomb in one job stops at its node
   EC4DOCK_ELASTICITY: 'monitor',
   EC4DOCK_IDLE_TIME: '120',
   EC4DOCK_MAX_WAIT_POWERON: '60',
@@ -62,6 +70,16 @@ const IMAGE_RE = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)
 
 /** Parses a config file's text (KEY=VALUE, # comments, quotes, `export`); rejects unknown keys. */
 export function parseConfigText(text: string, source: string): Record<string, string> {
+  // dotenv skips what it cannot read and lets a repeated key win: refuse both instead of guessing.
+  const seen = new Map<string, number>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const key = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(trimmed)?.[1];
+    if (key === undefined) throw new UsageError(`${source}: line ${i + 1} is not KEY=VALUE: ${JSON.stringify(trimmed.slice(0, 60))}`);
+    if (seen.has(key)) throw new UsageError(`${source}: line ${i + 1}: ${key} is set twice (first on line ${seen.get(key)})`);
+    seen.set(key, i + 1);
+  });
   const values = parseDotenv(text);
   for (const key of Object.keys(values)) {
     if (!(key in DEFAULTS)) {
@@ -101,6 +119,16 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     if (!IMAGE_RE.test(raw[key])) bad(key, 'must be a Docker image reference such as ec4dslurm:frontend');
     return raw[key];
   };
+  const memory = (key: string): string => {
+    if (raw[key] !== '' && !/^[1-9][0-9]*[kmg]?$/i.test(raw[key])) bad(key, 'must be a size such as 512m or 4g (empty: no limit)');
+    if (raw[key] !== '' && /^[0-9]+k?$/i.test(raw[key]) && parseInt(raw[key], 10) * (/k$/i.test(raw[key]) ? 1024 : 1) < 6 * 1024 * 1024) bad(key, 'must be at least 6m, the least Docker accepts');
+    return raw[key].toLowerCase();
+  };
+  const ipv4 = (key: string): string => {
+    const parts = raw[key].split('.');
+    if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255)) bad(key, 'must be an IPv4 address of this host, such as 127.0.0.1 or 0.0.0.0');
+    return raw[key];
+  };
   const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
     if (!allowed.includes(raw[key] as T)) bad(key, `must be one of ${allowed.join(', ')}`);
     return raw[key] as T;
@@ -118,10 +146,14 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
   // "node1" + 1 and "node" + 11 would both be node11: keep node numbers unambiguous.
   if (/[0-9]$/.test(nodeBaseName)) bad('EC4DOCK_NODEBASENAME', 'must not end with a digit');
   if (nodeBaseName === serverName) bad('EC4DOCK_NODEBASENAME', 'must differ from EC4DOCK_SERVERNAME');
+  // The frontend must never be taken for a node (a node's power-on would replace it).
+  if (serverName.startsWith(nodeBaseName) && /^[0-9]+$/.test(serverName.slice(nodeBaseName.length))) {
+    bad('EC4DOCK_SERVERNAME', `must not be a node name (${nodeBaseName}<number>)`);
+  }
   if (raw.EC4DOCK_NETWORK === '') raw.EC4DOCK_NETWORK = `${serverName}-net`;
   const password = raw.EC4DOCK_PASSWORD;
-  if (password !== '' && (password.length < 8 || /[\s:]/.test(password))) {
-    throw new UsageError(`${where}EC4DOCK_PASSWORD must be at least 8 characters with no spaces or ':' (value not shown)`);
+  if (password !== '' && (password.length < 12 || /[\s:]/.test(password))) {
+    throw new UsageError(`${where}EC4DOCK_PASSWORD must be at least 12 characters with no spaces or ':' (value not shown)`);
   }
   const dockerHost = raw.EC4DOCK_DOCKER_HOST;
   if (dockerHost !== '' && !/^(unix|tcp|ssh):\/\/\S+$/.test(dockerHost)) {
@@ -137,8 +169,12 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     dockerHost,
     middleware,
     sshPort: int('EC4DOCK_SSH_PORT', 0, 65535),
+    sshAddress: ipv4('EC4DOCK_SSH_ADDRESS'),
     password,
     nodeCpus: int('EC4DOCK_NODE_CPUS', 0, 1024),
+    nodeMemory: memory('EC4DOCK_NODE_MEMORY'),
+    nodeCpuLimit: int('EC4DOCK_NODE_CPU_LIMIT', 0, 1024),
+    nodePids: int('EC4DOCK_NODE_PIDS', 16, 4_194_304),
     elasticity,
     idleSeconds: int('EC4DOCK_IDLE_TIME', 0, 7 * 24 * 3600),
     maxWaitPowerOnSeconds: int('EC4DOCK_MAX_WAIT_POWERON', 5, 3600),
@@ -159,6 +195,9 @@ export function configToEnv(config: Config): Record<string, string> {
     EC4DOCK_NETWORK: config.network,
     EC4DOCK_MIDDLEWARE: config.middleware,
     EC4DOCK_NODE_CPUS: String(config.nodeCpus),
+    EC4DOCK_NODE_MEMORY: config.nodeMemory,
+    EC4DOCK_NODE_CPU_LIMIT: String(config.nodeCpuLimit),
+    EC4DOCK_NODE_PIDS: String(config.nodePids),
     EC4DOCK_ELASTICITY: config.elasticity,
     EC4DOCK_IDLE_TIME: String(config.idleSeconds),
     EC4DOCK_MAX_WAIT_POWERON: String(config.maxWaitPowerOnSeconds),

@@ -5,19 +5,22 @@ import { UsageError } from './errors.ts';
 
 export const LABEL_PREFIX = 'org.ec4docker';
 export const LABEL_CLUSTER = `${LABEL_PREFIX}.cluster`;
-export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | node | netns | network | home | secrets
+export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | gate | node | netns | network | home | secrets | state
 export const LABEL_NODE = `${LABEL_PREFIX}.node`;
 export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
 // On the cluster's network: the addresses reserved for its nodes (lib/addresses.ts).
 export const LABEL_NODE_RANGE = `${LABEL_PREFIX}.node-range`;
 
-export type Role = 'frontend' | 'node' | 'netns' | 'network' | 'home' | 'secrets';
+export type Role = 'frontend' | 'gate' | 'node' | 'netns' | 'network' | 'home' | 'secrets' | 'state';
 
 export interface ClusterNames {
   frontend: string;
   network: string;
   homeVolume: string; // /home, shared by the frontend and every node
   secretsVolume: string; // munge key and the frontend's public keys: rw in the frontend, ro on nodes
+  stateVolume: string; // the frontend's state (/var/lib/ec4docker: the scheduler's, the monitor's)
+  gate: string; // the container holding the engine's socket (lib/gate/)
+  gateVolume: string; // the gate's socket, mounted by the frontend only
   nodes: string[]; // <basename>1..N
 }
 
@@ -29,6 +32,9 @@ export function clusterNames(config: Config): ClusterNames {
     network: config.network,
     homeVolume: `${config.serverName}-home`,
     secretsVolume: `${config.serverName}-secrets`,
+    stateVolume: `${config.serverName}-state`,
+    gate: `${config.serverName}-gate`,
+    gateVolume: `${config.serverName}-gate`,
     nodes,
   };
 }

@@ -15,8 +15,8 @@ export async function readCluster(): Promise<GeQstatFull> {
 }
 
 /**
- * The numbers of the pending jobs, all users (`qstat -s p`, about 11 ms): cheap enough for
- * clues-monitor to ask several times a second. [] if qstat fails.
+ * The numbers of the pending jobs, all users (`qstat -s p`): cheap enough for clues-monitor to ask
+ * several times a second. [] if qstat fails.
  */
 export async function pendingJobNumbers(): Promise<string[]> {
   const result = await run('qstat', ['-s', 'p', '-u', '*'], { timeout: 'probe' });
@@ -35,7 +35,7 @@ export async function readJobDetails(numbers: string[]): Promise<GeJobDetail[]> 
 
 // qconf goes on after a failed operation and then exits 1; these lines only say that the
 // wanted state was there already.
-const ALREADY = /already exists|does not exist|is not an? (execution|administrative) host/;
+const ALREADY = /already exists|does not exist|is not an? (execution|administrative|submit) host/;
 
 /**
  * Runs `qconf` with several operations in one call (one qmaster round trip each, one process);
@@ -51,19 +51,20 @@ export async function qconf(args: string[], action: string): Promise<void> {
 
 /**
  * Makes nodes execution hosts of the queue. They must resolve (the frontend's /etc/hosts lists
- * every node): the admin host entry comes last, because the qmaster accepts a node's execd as
- * soon as it is an admin host (research, pbs-family §2.6 #5).
+ * every node). The qmaster refuses an execd whose host is neither an admin nor a submit host: a
+ * node is a submit host, never an admin host. That entry comes last: the qmaster accepts the
+ * execd as soon as it is there (research, pbs-family §2.6 #3 and #5).
  */
 export const registerHosts = (nodes: string[]): Promise<void> =>
-  qconf(nodes.flatMap((n) => ['-aattr', 'hostgroup', 'hostlist', n, HOSTGROUP, '-ah', n]), `register ${nodes.join(',')}`);
+  qconf(nodes.flatMap((n) => ['-aattr', 'hostgroup', 'hostlist', n, HOSTGROUP, '-as', n]), `register ${nodes.join(',')}`);
 
 /**
  * Removes a node from Grid Engine: its execd is told to stop first when it still runs (so that
- * the qmaster drops its connection at once), then host group, exec host and admin host entries.
+ * the qmaster drops its connection at once), then host group, exec host and submit host entries.
  */
 export async function deregisterHost(node: string, options: { running: boolean }): Promise<void> {
   if (options.running) await bestEffort(qconf(['-ke', node], `stop the execd of ${node}`), node, 'ec4docker', 'stop the execd');
-  await qconf(['-dattr', 'hostgroup', 'hostlist', node, HOSTGROUP, '-de', node, '-dh', node], `deregister ${node}`);
+  await qconf(['-dattr', 'hostgroup', 'hostlist', node, HOSTGROUP, '-de', node, '-ds', node], `deregister ${node}`);
 }
 
 /** `qmod` as a manager (disable, enable, clear errors, force a reschedule). */

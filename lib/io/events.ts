@@ -1,5 +1,8 @@
 // The event log: one JSON object per line for every power action and decision, with its reason.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync } from 'node:fs';
+
+/** Past this size the log is moved to <log>.1 (the one older generation kept) and begun again. */
+export const EVENT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Where the events go (EC4D_EVENT_LOG in tests), read when used, not at import. */
 export const eventLogPath = (): string => process.env.EC4D_EVENT_LOG ?? '/var/log/ec4docker/events.jsonl';
@@ -14,8 +17,10 @@ export interface PowerEvent {
 
 /** Appends one event; logging never makes the action itself fail. */
 export function logEvent(event: PowerEvent): void {
+  const log = eventLogPath();
   try {
-    appendFileSync(eventLogPath(), `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+    if ((statSync(log, { throwIfNoEntry: false })?.size ?? 0) > EVENT_LOG_MAX_BYTES) renameSync(log, `${log}.1`);
+    appendFileSync(log, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
   } catch {
     // no log directory (e.g. run outside a frontend): the action still counts
   }

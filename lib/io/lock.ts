@@ -1,7 +1,10 @@
 // Locks between the processes of one frontend. An abstract unix socket is the lock: the kernel
 // frees it when the holder dies, so a crashed holder never blocks the next one, and two
 // processes can never both hold it.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { UserError } from '../core/errors.ts';
 import { sleep } from './run.ts';
 
 export interface Lock {
@@ -40,4 +43,23 @@ export function lockHeld(name: string): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+/**
+ * The name of a lock only root can take or ask about: an abstract socket can be bound by any
+ * process, so the name carries a token from a file only root reads, made on first use.
+ */
+export function rootOnlyLockName(name: string, tokenFile = process.env.EC4D_LOCK_TOKEN ?? '/etc/ec4docker/lock-token'): string {
+  try {
+    writeFileSync(tokenFile, randomBytes(16).toString('hex'), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot make ${tokenFile}: ${(error as Error).message}`);
+  }
+  let token: string;
+  try {
+    token = readFileSync(tokenFile, 'utf8').trim();
+  } catch (error) {
+    throw new UserError(`${name} needs root: cannot read ${tokenFile} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return `${name}-${token}`;
 }

@@ -34,8 +34,8 @@ export interface NodeHistory {
 
 /**
  * A node whose container vanished is not brought back before this: slurmctld keeps retrying
- * messages for the old container (seen: a job launch, for 21 s), and a new container of the
- * same name would receive them: it ran the batch script of a job that had been requeued elsewhere.
+ * messages for the old container for a while, and a new container of the same name would receive
+ * them, running the batch script of a job that was requeued elsewhere.
  */
 export const VANISHED_COOL_DOWN_SECONDS = 30;
 
@@ -122,6 +122,9 @@ function followNodes(input: PlanInput): Pass {
     }
     if (h.setAsideSince !== undefined) continue;
     if (n.power === 'powering_up') h.poweringOnSince ??= now;
+    // On but refused by the scheduler (an invalid registration, down): still not booted, so it
+    // fails at the deadline like a node that never registers, instead of staying on unused.
+    else if (n.power === 'on' && !n.usable && !n.drain && h.poweringOnSince !== undefined) continue;
     // 'off' with poweringOnSince: our request is not visible yet, so it still counts as booting.
     else if (n.power !== 'off') delete h.poweringOnSince;
   }
@@ -143,7 +146,8 @@ function retryFailedBoots(pass: Pass): void {
     pass.failedBoots.add(n.name);
     h.failedPowerOns += 1;
     delete h.poweringOnSince;
-    const waited = `not up ${Math.round(now - since)} s after power-on (limit ${config.maxWaitPowerOnSeconds} s)`;
+    const said = n.power === 'on' && n.reason ? ` (${n.reason})` : ''; // registered, but refused: why
+    const waited = `not up ${Math.round(now - since)} s after power-on (limit ${config.maxWaitPowerOnSeconds} s)${said}`;
     if (h.failedPowerOns > config.retriesPowerOn) {
       h.setAsideSince = now;
       act(pass, 'set_aside', n.name, `${waited}; ${h.failedPowerOns} failed power-ons, ${config.retriesPowerOn} retries allowed`);

@@ -1,7 +1,8 @@
 // What clues-monitor remembers between passes and across restarts (a JSON file in the frontend).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { PowerHistory } from './policy.ts';
+import { logEvent } from '../io/events.ts';
+import type { NodeHistory, PowerHistory } from './policy.ts';
 
 /** Where the state is kept (EC4D_MONITOR_STATE in tests), read when used, not at import. */
 export const monitorStateFile = (): string => process.env.EC4D_MONITOR_STATE ?? '/var/lib/ec4docker/monitor-state.json';
@@ -10,14 +11,39 @@ export interface MonitorState {
   history: PowerHistory; // per node: idle since, power-on in progress, failures, set aside
 }
 
-/** Reads the saved state; a missing or damaged file starts empty. */
-export function loadMonitorState(file = monitorStateFile()): MonitorState {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as MonitorState;
-    return { history: parsed.history ?? {} };
-  } catch {
-    return { history: {} };
+const TIMES: ReadonlyArray<keyof NodeHistory> = ['idleSince', 'poweringOnSince', 'setAsideSince', 'vanishedAt'];
+
+/** What is wrong with a parsed state file, or undefined if it has the shape of a MonitorState. */
+export function stateProblem(parsed: unknown): string | undefined {
+  const history = (parsed as { history?: unknown } | null)?.history;
+  if (typeof history !== 'object' || history === null || Array.isArray(history)) return 'no history object';
+  for (const [node, h] of Object.entries(history as Record<string, unknown>)) {
+    if (typeof h !== 'object' || h === null) return `${node}: not an object`;
+    const record = h as Record<string, unknown>;
+    if (!Number.isInteger(record.failedPowerOns) || (record.failedPowerOns as number) < 0) return `${node}: failedPowerOns is not a count`;
+    for (const key of TIMES) if (record[key] !== undefined && typeof record[key] !== 'number') return `${node}: ${key} is not a time`;
   }
+  return undefined;
+}
+
+/** Reads the saved state; a missing file starts empty, and so does a damaged one, with a logged warning. */
+export function loadMonitorState(file = monitorStateFile()): MonitorState {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { history: {} }; // first start
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const problem = parsed === undefined ? 'not JSON' : stateProblem(parsed);
+  if (problem === undefined) return { history: (parsed as MonitorState).history };
+  logEvent({ action: 'warning', node: '-', by: 'clues-monitor', reason: `${file}: ${problem}; starting with no history` });
+  return { history: {} };
 }
 
 /** Saves the state atomically (write, then rename), so a crash never leaves half a file. */

@@ -22,7 +22,8 @@ SlurmctldHost=${config.serverName}
 SlurmUser=slurm
 AuthType=auth/munge
 CredType=cred/munge
-StateSaveLocation=/var/lib/slurm/slurmctld
+# on the cluster's state volume: jobs and nodes outlive the frontend's container
+StateSaveLocation=/var/lib/ec4docker/slurmctld
 SlurmdSpoolDir=/var/lib/slurm/slurmd
 SlurmctldPidFile=/run/slurmctld.pid
 SlurmdPidFile=/run/slurmd.pid
@@ -52,6 +53,9 @@ ResumeFailProgram=${POWER_DIR}/slurm-suspend
 # (!) launches a job as soon as its resumed nodes registered (else up to 30 s later)
 PrologSlurmctld=${POWER_DIR}/slurm-prolog
 SlurmdTimeout=30
+# A node has the CPUs the config gives it (EC4DOCK_NODE_CPUS may exceed the host's, to
+# oversubscribe), not the ones slurmd counts: else it registers as invalid and takes no job.
+SlurmdParameters=config_overrides
 ResumeTimeout=${config.maxWaitPowerOnSeconds}
 SuspendTime=${config.idleSeconds}
 ${warm}SuspendTimeout=2

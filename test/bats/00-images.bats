@@ -48,3 +48,14 @@ setup() { load helpers; }
   run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'cd /opt/ec4docker && ls | sort | tr "\n" " "'
   assert_output 'clues-monitor ec4d poweroff poweron slurm-conf slurm-init slurm-prolog slurm-resume slurm-suspend '
 }
+
+@test "the images hold today's packages: munge is the version the Debian mirror offers now" {
+  for image in ec4dslurm:wn ec4dsge:frontend; do
+    run -0 docker run --rm --entrypoint bash "$image" -c 'apt-get update -qq >/dev/null 2>&1; apt-cache policy munge'
+    installed=$(awk '/Installed:/ {print $2}' <<<"$output")
+    candidate=$(awk '/Candidate:/ {print $2}' <<<"$output")
+    [ -n "$installed" ] && [ "$installed" != "(none)" ]
+    assert_equal "$installed" "$candidate"
+  done
+}
+

@@ -9,7 +9,7 @@ setup_file() {
 }
 
 setup() { load helpers; }
-teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
+teardown_file() { load helpers; docker rm -f "${NODE}3" >/dev/null 2>&1 || true; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
 
 @test "setup-cluster prints how to enter the cluster" {
   run -0 cat "$BATS_FILE_TMPDIR/setup.out"
@@ -17,21 +17,22 @@ teardown_file() { load helpers; [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"; }
   assert_line --regexp "^  ssh -i $HOME/.ec4docker/$NAME/id_ed25519 -p [0-9]+ ubuntu@localhost$"
 }
 
-@test "the frontend, its network and both volumes carry the cluster label" {
+@test "the frontend, its network and its volumes carry the cluster label" {
   run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=frontend --format '{{.Names}}'
   assert_output "$NAME"
   run -0 docker network ls -q --filter "label=org.ec4docker.cluster=$NAME"
   assert_equal "${#lines[@]}" 1
   run -0 docker volume ls --filter "label=org.ec4docker.cluster=$NAME" --format '{{.Name}}'
-  assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "$NAME-home $NAME-secrets "
+  assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "$NAME-gate $NAME-home $NAME-secrets $NAME-state "
 }
 
-@test "the frontend is not privileged and holds the engine socket; docker port shows its sshd" {
+@test "the frontend is not privileged and holds the gate's socket, not the engine's; docker port shows its sshd on 127.0.0.1" {
   run -0 docker inspect --format '{{.HostConfig.Privileged}} {{range .Mounts}}{{.Destination}} {{end}}' "$NAME"
   assert_output --partial 'false '
-  assert_output --partial '/var/run/docker.sock'
+  assert_output --partial '/run/ec4docker-gate'
+  refute_output --partial 'docker.sock'
   run -0 docker port "$NAME" 22
-  assert_output --regexp ':[0-9]+$'
+  assert_output --regexp '^127\.0\.0\.1:[0-9]+$'
 }
 
 @test "setup-cluster -l lists the cluster's resources" {
@@ -172,6 +173,16 @@ one_line() {
   fe "$NAME" bash -c 'pkill -STOP slurmctld'
   one_line 1 timeout 90 docker exec "$NAME" /opt/ec4docker/clues-monitor status
   fe "$NAME" bash -c 'pkill -CONT slurmctld'
+}
+
+@test "a container someone else named like a powered-off node survives that node's power-on" {
+  docker run -d --name "${NODE}3" --label owner=someone-else --entrypoint sleep ec4dslurm:wn 600
+  run --separate-stderr fe "$NAME" /opt/ec4docker/poweron "${NODE}3"
+  assert_failure 1
+  assert_regex "$stderr" "^poweron: power-on failed, node\(s\) removed again: ${NODE}3: .*already in use"
+  run -0 docker inspect -f '{{.State.Status}} {{index .Config.Labels "owner"}}' "${NODE}3"
+  assert_output "running someone-else"
+  docker rm -f "${NODE}3" # (25-security.bats: such a container survives a terminate too)
 }
 
 @test "an existing cluster is not replaced without -y when there is no terminal" {

@@ -11,7 +11,7 @@ setup_file() {
 }
 
 setup() { load helpers; }
-teardown_file() { load helpers; destroy "$A"; destroy "$B"; }
+teardown_file() { load helpers; destroy "$A"; destroy "$B"; destroy_extras; }
 
 @test "-d powers on every node of the cluster at creation, as a static cluster" {
   run -0 cat "$BATS_FILE_TMPDIR/a.out"
@@ -65,4 +65,33 @@ teardown_file() { load helpers; destroy "$A"; destroy "$B"; }
   assert_output ""
   run -0 fe "$B" sinfo -h -n "${B}n1" -o %t
   assert_output idle
+}
+
+@test "two setup-cluster runs at once on one name make one cluster, intact; the loser changes nothing" {
+  local c=$(unique_name ec4tl)
+  echo "$c" >>"$BATS_FILE_TMPDIR/extra"
+  "$SETUP" -s "$c" -b "${c}n" -N 2 >"$BATS_TEST_TMPDIR/1.out" 2>&1 & local p1=$!
+  "$SETUP" -s "$c" -b "${c}n" -N 2 >"$BATS_TEST_TMPDIR/2.out" 2>&1 & local p2=$!
+  local s1=0 s2=0; wait $p1 || s1=$?; wait $p2 || s2=$?
+  echo "exits: $s1 $s2"; cat "$BATS_TEST_TMPDIR/1.out" "$BATS_TEST_TMPDIR/2.out"
+  [ $((s1 == 0)) -ne $((s2 == 0)) ]   # exactly one succeeded
+  run -0 cat "$BATS_TEST_TMPDIR/1.out" "$BATS_TEST_TMPDIR/2.out"
+  assert_regex "$output" "setup-cluster: (another setup-cluster is creating or terminating cluster $c; nothing was changed|cluster $c already exists; replace it with -y, or remove it with -t)"
+  run -0 docker ps --filter "label=org.ec4docker.cluster=$c" --filter label=org.ec4docker.role=frontend --format '{{.Names}} {{.State}}'
+  assert_output "$c running"
+  run -0 fe "$c" bash -c 'sinfo -h -N -o %N | sort -u | wc -l'
+  assert_output 2
+  destroy "$c"
+}
+
+@test "EC4DOCK_NODE_CPUS four times the host's CPUs runs jobs: the nodes take the configured count" {
+  local c=$(unique_name ec4tc) cpus=$(( 4 * $(docker info --format '{{.NCPU}}') ))
+  extra_cluster "$c" EC4DOCK_MAXNODES=1 "EC4DOCK_NODE_CPUS=$cpus"
+  run -0 as_ubuntu "$c" "sbatch -n $cpus --wrap 'hostname > cpus.out'"
+  wait_until 90 as_ubuntu "$c" 'test -s cpus.out'
+  run -0 as_ubuntu "$c" 'cat cpus.out'
+  assert_output "${c}n1"
+  run -0 fe "$c" sinfo -h -N -n "${c}n1" -o '%c %t'
+  assert_output --regexp "^$cpus (idle|mix|alloc|comp)"
+  destroy "$c"
 }

@@ -5,8 +5,8 @@
 setup_file() {
   load helpers
   export NAME=$(unique_name ec4ge)
-  # The shipped config, with this run's names and a short idle time.
-  { cat "$ROOT/ec4docker-sge.config"
+  # The shipped config, with this run's names and a short idle time (a key may be set once).
+  { grep -vE '^(EC4DOCK_SERVERNAME|EC4DOCK_NODEBASENAME|EC4DOCK_MAXNODES|EC4DOCK_IDLE_TIME|EC4DOCK_MAX_WAIT_POWERON)=' "$ROOT/ec4docker-sge.config"
     echo "EC4DOCK_SERVERNAME=$NAME"; echo "EC4DOCK_NODEBASENAME=${NAME}n"; echo EC4DOCK_MAXNODES=2
     echo EC4DOCK_IDLE_TIME=10; echo EC4DOCK_MAX_WAIT_POWERON=30; } >"$BATS_FILE_TMPDIR/c"
   "$SETUP" -f "$BATS_FILE_TMPDIR/c" >"$BATS_FILE_TMPDIR/setup.out"

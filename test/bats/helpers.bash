@@ -160,3 +160,20 @@ never_registering_node_set_aside() {
   destroy "$name"
   docker rmi "$name:wn" >/dev/null
 }
+
+# restart_engine: stops the Docker engine and starts it again, as a host reboot would (systemd's
+# docker.service where it runs; otherwise the dockerd .ci/engine.sh started), then waits for it.
+restart_engine() {
+  if command -v systemctl >/dev/null && systemctl is-active -q docker 2>/dev/null; then
+    systemctl restart docker
+  else
+    local pid; pid=$(pidof dockerd) || { echo "no dockerd to restart" >&2; return 1; }
+    kill -TERM $pid
+    while kill -0 $pid 2>/dev/null; do sleep 0.2; done
+    # fd 3 closed: bats waits for every process that holds it open
+    nohup dockerd >>/var/log/ec4docker-dockerd.log 2>&1 3>&- &
+    [ ! -f /run/ec4docker-ci-dockerd.pid ] || echo $! >/run/ec4docker-ci-dockerd.pid
+  fi
+  for _ in $(seq 1 150); do docker info >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "the engine did not come back within 30 s" >&2; return 1
+}

@@ -11,7 +11,11 @@ case "$cmd $1" in
     fi
     cat "$FAKE_PBSNODES" ;;
   "qstat -f") cat "$FAKE_QSTAT" ;;
-  "docker ps") ;;                                   # no node container
+  "docker ps")                                      # node containers: those named in $FAKE_CONTAINERS
+    for n in ${FAKE_CONTAINERS:-}; do
+      [[ " $* " == *" label=org.ec4docker.node=$n "* ]] || continue
+      printf '{"ID":"%s","Names":"%s","State":"running","Labels":"org.ec4docker.cluster=tq,org.ec4docker.role=node,org.ec4docker.node=%s"}\n' "$n" "$n" "$n"
+    done ;;
   "docker container") echo "Error: No such container: ${*: -1}" >&2; exit 1 ;;
   "docker network") echo null ;;                    # a network without ec4docker's node range
   "docker run") echo 0123456789ab ;;

@@ -40,6 +40,18 @@ describe('config', () => {
     expect([config.serverName, config.maxNodes]).toEqual(['hpc1', 12]);
   });
 
+  it('refuses a line that is not KEY=VALUE, and a key set twice, naming the line', () => {
+    expect(() => fromText('EC4DOCK_MAXNODES 9')).toThrow('test.config: line 1 is not KEY=VALUE: "EC4DOCK_MAXNODES 9"');
+    expect(() => fromText('# nodes\nEC4DOCK_MAXNODES=9\nEC4DOCK_SERVERNAME=a\nEC4DOCK_MAXNODES=3')).toThrow('test.config: line 4: EC4DOCK_MAXNODES is set twice (first on line 2)');
+    expect(() => fromText('EC4DOCK_MAXNODES=9\nexport\n')).toThrow(/line 2 is not KEY=VALUE/);
+    expect(fromText('\n  # indented comment\n\texport EC4DOCK_MAXNODES = 9\n').maxNodes).toBe(9);
+  });
+
+  it('refuses a server name that is a node name', () => {
+    expect(() => fromText('EC4DOCK_SERVERNAME=ec4dockernode1')).toThrow('test.config: EC4DOCK_SERVERNAME must not be a node name (ec4dockernode<number>), got "ec4dockernode1"');
+    expect(fromText('EC4DOCK_SERVERNAME=ec4dockernode-fe').serverName).toBe('ec4dockernode-fe');
+  });
+
   it('lets command-line values override the file', () => {
     const config = fromText('EC4DOCK_SERVERNAME=a\nEC4DOCK_MAXNODES=2\n', { EC4DOCK_SERVERNAME: 'b', EC4DOCK_MAXNODES: undefined });
     expect([config.serverName, config.maxNodes]).toEqual(['b', 2]);
@@ -62,7 +74,12 @@ describe('config', () => {
     ['EC4DOCK_MIDDLEWARE=sge\nEC4DOCK_ELASTICITY=slurm', 'EC4DOCK_ELASTICITY slurm needs EC4DOCK_MIDDLEWARE=slurm (sge has no power saving of its own'],
     ['EC4DOCK_SSH_PORT=70000', 'EC4DOCK_SSH_PORT must be a whole number from 0 to 65535'],
     ['EC4DOCK_DOCKER_HOST=localhost:2375', 'EC4DOCK_DOCKER_HOST must be a unix://, tcp:// or ssh:// address'],
-    ['EC4DOCK_PASSWORD=short', 'EC4DOCK_PASSWORD must be at least 8 characters'],
+    ['EC4DOCK_PASSWORD=short', 'EC4DOCK_PASSWORD must be at least 12 characters'],
+    ['EC4DOCK_NODE_MEMORY=lots', 'EC4DOCK_NODE_MEMORY must be a size such as 512m or 4g (empty: no limit), got "lots"'],
+    ['EC4DOCK_NODE_MEMORY=1024', 'EC4DOCK_NODE_MEMORY must be at least 6m, the least Docker accepts, got "1024"'],
+    ['EC4DOCK_NODE_PIDS=3', 'EC4DOCK_NODE_PIDS must be a whole number from 16 to 4194304, got "3"'],
+    ['EC4DOCK_PASSWORD=elevenchars', 'EC4DOCK_PASSWORD must be at least 12 characters'],
+    ['EC4DOCK_SSH_ADDRESS=localhost', 'EC4DOCK_SSH_ADDRESS must be an IPv4 address of this host, such as 127.0.0.1 or 0.0.0.0, got "localhost"'],
     ['EC4DOCK_MAXNODE=4', 'test.config: unknown key EC4DOCK_MAXNODE'],
   ])('rejects %s with a message naming the key', (text, message) => {
     expect(() => fromText(text)).toThrow(UsageError);

@@ -184,6 +184,16 @@ describe('failed power-ons', () => {
     expect(result.history.node1).toEqual({ failedPowerOns: 1 });
   });
 
+  it('counts a node that registered but that the scheduler refuses (invalid, down) as still booting, then failed', () => {
+    const refused = [node('node1', { power: 'on', usable: false, down: true, reason: 'Low socket*core*thread count, Low CPUs' })];
+    expect(plan({ nodes: refused, history: since(200) }).actions).toEqual([]);
+    expect(plan({ nodes: refused, history: since(301) }).actions).toEqual([
+      { kind: 'power_off', node: 'node1', reason: 'not up 301 s after power-on (limit 300 s) (Low socket*core*thread count, Low CPUs); power off to retry (1 of 2 retries)' },
+    ]);
+    // Down without a power-on of ours under way: recovered as before, not counted as a boot.
+    expect(summary({ nodes: refused })).toEqual(['recover node1']);
+  });
+
   it('retries even a node that is allocated to a job while it boots', () => {
     const nodes = [node('node1', { power: 'powering_up', busy: true })];
     expect(summary({ nodes, history: since(400) })).toEqual(['power_off node1']);

@@ -32,6 +32,7 @@ beforeEach(() => {
   writeFileSync(log, '');
   process.env.FAKE_PBSNODES = fixture('torque_pbsnodes-x_free_down_jobexclusive_offline__qhost_output_07.xml');
   process.env.FAKE_QSTAT = fixture('torque_qstat-x_R_Q_C_arrays__fyrd.xml');
+  process.env.FAKE_CONTAINERS = 'node1'; // the one node with a container (its id: its name)
 });
 
 describe('Torque adapter, replayed outputs', () => {

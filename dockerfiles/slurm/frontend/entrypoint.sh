@@ -11,7 +11,7 @@ make_munge_key
 /opt/ec4docker/slurm-conf >/etc/slurm/slurm.conf
 # SlurmUser runs the power programs, which call the engine: give it the socket's group.
 engine_group slurm
-install -d -o slurm -g slurm /var/lib/slurm/slurmctld /var/log/slurm /var/log/ec4docker
+install -d -o slurm -g slurm /var/lib/ec4docker/slurmctld /var/log/slurm /var/log/ec4docker
 touch /var/log/ec4docker/events.jsonl && chown slurm:slurm /var/log/ec4docker/events.jsonl
 
 start_munge

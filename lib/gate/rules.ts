@@ -1,0 +1,108 @@
+// What the engine gate lets the frontend do: the Docker API calls ec4docker needs on this
+// cluster's node and netns containers, and nothing else. Pure: a request in, a verdict out.
+import type { Config } from '../core/config.ts';
+import { clusterNames, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName } from '../core/names.ts';
+
+/** The capabilities a node may be given (lib/backend/engine.ts, CONTAINER_CAPS). */
+export const NODE_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'AUDIT_WRITE'];
+
+export interface GateRequest {
+  method: string;
+  path: string; // without the /vX.Y prefix and the query
+  query: URLSearchParams;
+  body?: unknown; // parsed JSON, for a create
+}
+
+/** What the gate does with a request. */
+export type Verdict =
+  | { kind: 'pass' } // forward as it is
+  | { kind: 'pass-listing'; filters: string } // forward a container listing, with these filters
+  | { kind: 'check-target'; id: string; roles: string[] } // forward if the container's labels are this cluster's, in one of these roles
+  | { kind: 'check-network'; id: string } // forward if it is the cluster's network
+  | { kind: 'deny'; why: string };
+
+const deny = (why: string): Verdict => ({ kind: 'deny', why });
+
+/** Splits "/v1.41/containers/json" into "/containers/json"; the API version is the CLI's business. */
+export const unversioned = (path: string): string => path.replace(/^\/v[0-9.]+(?=\/)/, '');
+
+/** The verdict on one API request. */
+export function judge(config: Config, req: GateRequest): Verdict {
+  const { method, path } = req;
+  if ((method === 'GET' || method === 'HEAD') && (path === '/_ping' || path === '/version')) return { kind: 'pass' };
+  if (method === 'GET' && path === '/containers/json') return { kind: 'pass-listing', filters: ownFilters(config, req.query.get('filters')) };
+  if (method === 'POST' && path === '/containers/create') return checkCreate(config, req.query.get('name') ?? '', req.body);
+  const container = /^\/containers\/([^/]+)(\/[a-z]+)?$/.exec(path);
+  if (container) {
+    const [, id, action = ''] = container;
+    const allowed: Record<string, string> = { 'GET/json': 'inspect', 'GET/logs': 'logs', 'POST/start': 'start', 'DELETE': 'remove', 'POST/wait': 'wait' };
+    if (allowed[`${method}${action}`]) return { kind: 'check-target', id: decodeURIComponent(id), roles: ['node', 'netns'] };
+  }
+  const network = /^\/networks\/([^/]+)$/.exec(path);
+  if (network && method === 'GET') return { kind: 'check-network', id: decodeURIComponent(network[1]) };
+  return deny(`${method} ${path} is not something ec4docker does`);
+}
+
+/** The listing's filters, with this cluster's label added: the frontend sees only its own containers. */
+function ownFilters(config: Config, given: string | null): string {
+  let filters: Record<string, unknown> = {};
+  try {
+    filters = given ? (JSON.parse(given) as Record<string, unknown>) : {};
+  } catch {
+    filters = {};
+  }
+  const labels = filters.label;
+  const own = `${LABEL_CLUSTER}=${config.serverName}`;
+  filters.label = Array.isArray(labels) ? [...labels, own] : { ...(labels as Record<string, boolean> | undefined), [own]: true };
+  return JSON.stringify(filters);
+}
+
+/** Whether a container's labels make it this cluster's, in one of the roles. */
+export function ownsTarget(config: Config, labels: Record<string, string> | undefined, roles: string[]): boolean {
+  return labels?.[LABEL_CLUSTER] === config.serverName && roles.includes(labels?.[LABEL_ROLE] ?? '');
+}
+
+/** A create must make exactly a node or a netns container of this cluster, as ec4docker makes them. */
+export function checkCreate(config: Config, name: string, body: unknown): Verdict {
+  const names = clusterNames(config);
+  const node = names.nodes.find((n) => name === n || name === netnsName(n));
+  if (!node) return deny(`a container named ${JSON.stringify(name)} is not a node of cluster ${config.serverName}`);
+  const role = name === node ? 'node' : 'netns';
+  const spec = (body ?? {}) as Record<string, unknown>;
+  const host = (spec.HostConfig ?? {}) as Record<string, unknown>;
+  const labels = (spec.Labels ?? {}) as Record<string, string>;
+  if (labels[LABEL_CLUSTER] !== config.serverName || labels[LABEL_ROLE] !== role || labels[LABEL_NODE] !== node) {
+    return deny(`${name} must carry the labels of cluster ${config.serverName}, role ${role}, node ${node}`);
+  }
+  const image = role === 'node' ? config.workerImage : config.frontendImage;
+  if (spec.Image !== image) return deny(`${name} must run image ${image}, not ${String(spec.Image)}`);
+  if (host.Privileged === true) return deny('privileged containers are not allowed');
+  for (const key of ['PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode']) {
+    if (typeof host[key] === 'string' && (host[key] as string).startsWith('host')) return deny(`${key}=${String(host[key])} is not allowed`);
+  }
+  for (const key of ['Devices', 'DeviceRequests', 'DeviceCgroupRules', 'Mounts', 'VolumesFrom', 'Sysctls', 'Tmpfs', 'Links']) {
+    const value = host[key];
+    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0) && !(typeof value === 'object' && Object.keys(value).length === 0)) {
+      return deny(`${key} is not allowed`);
+    }
+  }
+  if (host.CgroupParent) return deny('CgroupParent is not allowed');
+  if (host.Runtime && host.Runtime !== 'runc') return deny(`runtime ${String(host.Runtime)} is not allowed`);
+  const security = (host.SecurityOpt ?? []) as string[];
+  const badSecurity = security.find((o) => !/^no-new-privileges(:true|=true)?$/.test(o));
+  if (badSecurity) return deny(`security option ${badSecurity} is not allowed`);
+  const drop = (host.CapDrop ?? []) as string[];
+  if (!drop.map((c) => c.toUpperCase()).includes('ALL')) return deny('every capability must be dropped first (--cap-drop ALL)');
+  const add = ((host.CapAdd ?? []) as string[]).map((c) => c.toUpperCase().replace(/^CAP_/, ''));
+  const extra = add.filter((c) => role === 'netns' || !NODE_CAPS.includes(c));
+  if (extra.length > 0) return deny(`capabilities ${extra.join(', ')} are not allowed for a ${role} container`);
+  const binds = ((host.Binds ?? []) as string[]).slice().sort();
+  const allowedBinds = role === 'node' ? [`${names.homeVolume}:/home`, `${names.secretsVolume}:/etc/ec4docker/secrets:ro`].sort() : [];
+  if (JSON.stringify(binds) !== JSON.stringify(allowedBinds)) return deny(`${name} may mount only ${allowedBinds.join(' and ') || 'nothing'}, not ${binds.join(', ')}`);
+  if (host.PortBindings && Object.keys(host.PortBindings as object).length > 0) return deny('published ports are not allowed');
+  if (host.PublishAllPorts === true) return deny('published ports are not allowed');
+  const network = String(host.NetworkMode ?? '');
+  const wanted = role === 'node' ? `container:${netnsName(node)}` : names.network;
+  if (network !== wanted) return deny(`${name} must be on network ${wanted}, not ${network || 'the default'}`);
+  return { kind: 'pass' };
+}
