@@ -33,7 +33,7 @@ for n in "${sizes[@]}"; do
   ms=$(docker exec "$name" bash -c "t0=\$(date +%s%N); /opt/ec4docker/poweron $nodes >/dev/null && echo \$(( (\$(date +%s%N) - t0) / 1000000 ))")
   sleep 5 # let the nodes settle before reading their memory
   mem=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk -v p="^${name}n[0-9]+$" '$1 ~ p {print $2}' | sed 's/MiB//' | sort -n)
-  # each node's netns container (lib/node-container.ts) is part of its footprint too
+  # each node's netns container (lib/backend/engine.ts) is part of its footprint too
   netns=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk -v p="^${name}n[0-9]+-netns$" '$1 ~ p {print $2}' | sed 's/KiB/ KiB/; s/MiB/ MiB/' \
     | awk '{printf "%.2f\n", ($2 == "KiB") ? $1 / 1024 : $1}' | sort -n)
   fe=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk -v p="^${name}$" '$1 ~ p {print $2}')

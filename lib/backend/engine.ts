@@ -143,7 +143,7 @@ export function nodeContainersOf(containers: ContainerSummary[]): Map<string, Co
 }
 
 /**
- * The node's fixed address (lib/addresses.ts), or undefined on a network ec4docker did not make
+ * The node's fixed address (lib/core/addresses.ts), or undefined on a network ec4docker did not make
  * (no node range label): there the engine picks it.
  */
 async function nodeIp(config: Config, node: string): Promise<string | undefined> {

@@ -8,7 +8,7 @@ export const LABEL_CLUSTER = `${LABEL_PREFIX}.cluster`;
 export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | gate | node | netns | network | home | secrets | state
 export const LABEL_NODE = `${LABEL_PREFIX}.node`;
 export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
-// On the cluster's network: the addresses reserved for its nodes (lib/addresses.ts).
+// On the cluster's network: the addresses reserved for its nodes (lib/core/addresses.ts).
 export const LABEL_NODE_RANGE = `${LABEL_PREFIX}.node-range`;
 
 export type Role = 'frontend' | 'gate' | 'node' | 'netns' | 'network' | 'home' | 'secrets' | 'state';
@@ -40,7 +40,7 @@ export function clusterNames(config: Config): ClusterNames {
 }
 
 /**
- * The container that holds a node's network namespace (lib/node-container.ts): made once, kept
+ * The container that holds a node's network namespace (lib/backend/engine.ts): made once, kept
  * while the node is off, so that a power-on does not wait for the engine to make a network.
  */
 export const netnsName = (node: string): string => `${node}-netns`;

@@ -36,3 +36,19 @@ job_done() { fe "$NAME" bash -c "[ -z \"\$(squeue -h -j $1)\" ]"; }
   run -0 as_ubuntu "$NAME" "cat slurm-$next.out"
   assert_output "${NODE}1"
 }
+
+@test "a full log disk stops nothing: power actions work with their output and the event log on a full device" {
+  run -0 fe "$NAME" bash -c "EC4D_EVENT_LOG=/dev/full /opt/ec4docker/poweroff ${NODE}1 >/dev/full 2>&1"
+  run -0 fe "$NAME" bash -c "EC4D_EVENT_LOG=/dev/full /opt/ec4docker/poweron ${NODE}1 >/dev/full 2>&1"
+  run -0 fe "$NAME" sinfo -h -n "${NODE}1" -o %t
+  assert_output --regexp '^(idle|mix|alloc)$'
+}
+
+@test "rotate-logs (cron, every 5 minutes) keeps the frontend's logs under 10 MiB, one older copy kept" {
+  fe "$NAME" bash -c 'head -c 11M /dev/zero | tr "\0" x >> /var/log/ec4docker/monitor.log'
+  run -0 fe "$NAME" grep -c rotate-logs /etc/cron.d/ec4docker
+  run -0 fe "$NAME" /opt/ec4docker/ec4d rotate-logs
+  run -0 fe "$NAME" stat -c %s /var/log/ec4docker/monitor.log /var/log/ec4docker/monitor.log.1
+  assert_line --index 0 --regexp '^[0-9]{1,6}$'
+  assert_line --index 1 --regexp '^1[0-9]{7}$'
+}
