@@ -7,7 +7,7 @@ import { type Config, configToEnv } from '../core/config.ts';
 import { UsageError, UserError } from '../core/errors.ts';
 import { type ClusterNames, clusterFilter, clusterNames, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName } from '../core/names.ts';
 import {
-  containerState, docker, dockerOk, dockerTry, imageLabels, inspectLabels, listContainers, networkSubnet, publishedPort, removeContainers,
+  containerState, docker, dockerOk, dockerTry, engineLogDriver, imageLabels, inspectLabels, listContainers, networkSubnet, publishedPort, removeContainers,
 } from '../io/docker.ts';
 import { lastLine, run, waitFor } from '../io/run.ts';
 import { middlewareNamed } from '../middleware/registry.ts';
@@ -88,9 +88,10 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     await docker(['volume', 'create', ...labelArgs(config, 'secrets'), names.secretsVolume], `create volume ${names.secretsVolume}`);
     created.push({ kind: 'volume', name: names.secretsVolume });
 
-    const engine = await startGate(config, names);
+    const logs = await logBounds();
+    const engine = await startGate(config, names, logs);
     if (engine.kind === 'gate') created.push({ kind: 'volume', name: names.gateVolume });
-    await startFrontend(config, names, engine.access, middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
+    await startFrontend(config, names, [...engine.access, ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
     // The nodes' netns containers are made while the frontend boots: power-ons then only join them.
     // Both settle before a failure rolls back, so that rollback finds every container made.
     const made = await Promise.allSettled([waitForFrontend(names.frontend), backendFor(config).prepare(names.nodes)]);
@@ -121,14 +122,14 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
  * frontend (and so a user who becomes it) is not root on the host. An engine reached over tcp://
  * or ssh:// is given to the frontend as it is: the gate forwards to a local socket only.
  */
-async function startGate(config: Config, names: ClusterNames): Promise<{ kind: 'gate' | 'direct'; access: string[] }> {
+async function startGate(config: Config, names: ClusterNames, logs: string[]): Promise<{ kind: 'gate' | 'direct'; access: string[] }> {
   if (config.dockerHost !== '' && !config.dockerHost.startsWith('unix://')) return { kind: 'direct', access: ['-e', `DOCKER_HOST=${config.dockerHost}`] };
   const socket = config.dockerHost.startsWith('unix://') ? config.dockerHost.slice('unix://'.length) : '/var/run/docker.sock';
   await docker(['volume', 'create', ...labelArgs(config, 'gate'), names.gateVolume], `create volume ${names.gateVolume}`);
   await docker(
     [
       'run', '-d', '--init', '--name', names.gate, '--network', 'none', '--restart', 'unless-stopped',
-      ...labelArgs(config, 'gate'),
+      ...labelArgs(config, 'gate'), ...logs,
       '-v', `${socket}:/var/run/docker.sock`, '-v', `${names.gateVolume}:/run/ec4docker-gate`,
       // it only relays: no capability but CHOWN (its socket's group), no privilege to gain, little memory
       '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--security-opt', 'no-new-privileges', '--memory', '128m', '--pids-limit', '64',
@@ -139,6 +140,14 @@ async function startGate(config: Config, names: ClusterNames): Promise<{ kind: '
     `start the engine gate ${names.gate}`,
   );
   return { kind: 'gate', access: ['-v', `${names.gateVolume}:/run/ec4docker-gate`] };
+}
+
+/**
+ * The engine's own log of the long-lived containers (the frontend, the gate: a refused request is
+ * a line), kept to 20 MiB where the log driver takes a size; another driver is the site's choice.
+ */
+async function logBounds(): Promise<string[]> {
+  return ['json-file', 'local'].includes(await engineLogDriver()) ? ['--log-opt', 'max-size=10m', '--log-opt', 'max-file=2'] : [];
 }
 
 /** Starts the frontend container, with the way to the engine and the cluster's config. */

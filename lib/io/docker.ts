@@ -61,6 +61,12 @@ export async function engineCpus(): Promise<number> {
   return Number(result.stdout.trim());
 }
 
+/** The engine's default log driver for containers ('json-file', 'journald', ...; '' if unknown). */
+export async function engineLogDriver(): Promise<string> {
+  const result = await dockerTry(['info', '--format', '{{.LoggingDriver}}'], undefined, 'query');
+  return result.exitCode === 0 ? result.stdout.trim() : '';
+}
+
 /** An image's labels, or undefined if the engine has no such image. */
 export async function imageLabels(ref: string): Promise<Record<string, string> | undefined> {
   const result = await dockerTry(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]);

@@ -86,6 +86,11 @@ gate_refuses() {
   assert_output "$(printf 'running\nrunning\nrunning')"
 }
 
+@test "the engine keeps the gate's and the frontend's own logs to a size" {
+  run -0 docker inspect -f '{{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}}' "$NAME-gate" "$NAME"
+  assert_output "$(printf '10m 2\n10m 2')"
+}
+
 @test "a foreign container named like a node survives the cluster's terminate" {
   run -0 "$SETUP" -s "$NAME" -t -y --purge
   run -0 docker inspect -f '{{.State.Status}}' "${NODE}2" "$NAME-other"
