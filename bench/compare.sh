@@ -10,8 +10,10 @@ other=/tmp/ec4d-compare-$$
 git -C "$ROOT" worktree add -q "$other" "$ref"
 ln -s "$ROOT/node_modules" "$other/node_modules"
 # The other commit's images, tagged ec4dother:*, then this tree's (ec4dslurm:*) again.
-(cd "$other" && npm run -s images -- slurm >/dev/null) && docker tag ec4dslurm:frontend ec4dother:frontend && docker tag ec4dslurm:wn ec4dother:wn
-(cd "$ROOT" && npm run -s images -- slurm >/dev/null)
+log=/tmp/ec4d-compare-images.log
+images() { (cd "$1" && npm run -s images -- slurm >"$log" 2>&1) || { tail -20 "$log" >&2; exit 1; }; }
+images "$other" && docker tag ec4dslurm:frontend ec4dother:frontend && docker tag ec4dslurm:wn ec4dother:wn
+images "$ROOT"
 declare -A tree=([other]=$other [this]=$ROOT) image=([other]=ec4dother [this]=ec4dslurm)
 probe='t0=$(date +%s%N); j=$(sbatch --parsable --wrap "hostname; sleep 1"); r=
 while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
