@@ -2,12 +2,11 @@
 // (links poweron, poweroff, ...) or, failing that, on its first argument.
 import { existsSync, symlinkSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { backendFor } from '../lib/backend/index.ts';
 import { UsageError } from '../lib/core/errors.ts';
 import { runCommand } from '../lib/io/cli.ts';
 import { FRONTEND_LOG_DIRS, rotateLogs } from '../lib/io/rotate.ts';
 import { ensurePath } from '../lib/io/run.ts';
-import { loadFrontendConfig } from '../lib/middleware/frontend.ts';
+import { openFrontend } from '../lib/middleware/frontend.ts';
 import { middlewareNamed, MIDDLEWARES } from '../lib/middleware/registry.ts';
 import type { Frontend } from '../lib/middleware/types.ts';
 import { cluesMonitor } from './clues-monitor.ts';
@@ -21,10 +20,7 @@ export const VERSION = '0.1.0';
 const FRONTEND_COMMANDS = ['poweron', 'poweroff', 'clues-monitor'];
 
 /** The frontend's context for a middleware program, made when the program asks for it. */
-const frontend = (): Frontend => {
-  const config = loadFrontendConfig();
-  return { config, backend: backendFor(config) };
-};
+const frontend = (): Frontend => openFrontend();
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   'setup-cluster': setupCluster,

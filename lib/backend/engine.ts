@@ -7,18 +7,13 @@
 // docs/benchmarks.md). The node keeps its name, address and hostname across power-ons.
 import { nodeAddress } from '../core/addresses.ts';
 import type { Config } from '../core/config.ts';
-import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName } from '../core/names.ts';
+import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
 import { type ContainerSummary, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
 import { limiter } from '../io/run.ts';
 import { CUT_OFF, type NodeBackend, type NodeInstance } from './types.ts';
 
-// No --privileged (it cannot even start here): Docker's default set, less what neither sshd,
-// munged, slurmd nor cron use. slurmd needs SETUID/SETGID/KILL to run jobs as their users.
-export const CONTAINER_CAPS = [
-  '--cap-drop', 'ALL',
-  ...['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'AUDIT_WRITE']
-    .flatMap((cap) => ['--cap-add', cap]),
-];
+/** `docker run` arguments for the capabilities of a node or the frontend (NODE_CAPS). */
+export const CONTAINER_CAPS = ['--cap-drop', 'ALL', ...NODE_CAPS.flatMap((cap) => ['--cap-add', cap])];
 
 // The engine starts many containers sooner 8 at a time than all at once, and the first nodes
 // boot while the rest wait.

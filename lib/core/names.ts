@@ -24,6 +24,13 @@ export interface ClusterNames {
   nodes: string[]; // <basename>1..N
 }
 
+/**
+ * The capabilities a node (and the frontend) runs with, after --cap-drop ALL: no --privileged (it
+ * cannot even start here), Docker's default set less what neither sshd, munged, slurmd nor cron
+ * use. slurmd needs SETUID/SETGID/KILL to run jobs as their users. The gate allows no other.
+ */
+export const NODE_CAPS: readonly string[] = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'AUDIT_WRITE'];
+
 /** The names of a cluster's resources, derived from its config alone. */
 export function clusterNames(config: Config): ClusterNames {
   const nodes = Array.from({ length: config.maxNodes }, (_, i) => `${config.nodeBaseName}${i + 1}`);

@@ -1,10 +1,7 @@
 // What the engine gate lets the frontend do: the Docker API calls ec4docker needs on this
 // cluster's node and netns containers, and nothing else. Pure: a request in, a verdict out.
 import type { Config } from '../core/config.ts';
-import { clusterNames, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName } from '../core/names.ts';
-
-/** The capabilities a node may be given (lib/backend/engine.ts, CONTAINER_CAPS). */
-export const NODE_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'AUDIT_WRITE'];
+import { clusterNames, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
 
 export interface GateRequest {
   method: string;

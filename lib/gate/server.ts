@@ -6,7 +6,7 @@ import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { dirname } from 'node:path';
 import type { Config } from '../core/config.ts';
-import { checkCreate, type GateRequest, judge, ownsTarget, unversioned, type Verdict } from './rules.ts';
+import { type GateRequest, judge, ownsTarget, unversioned, type Verdict } from './rules.ts';
 
 /** The group the gate's socket belongs to: the frontend gives it to the accounts that start nodes. */
 export const GATE_GID = 990;
@@ -72,18 +72,14 @@ export function serveGate(config: Config, options: GateOptions): http.Server {
         const url = new URL(req.url ?? '/', 'http://gate');
         const raw = Buffer.concat(chunks);
         const request: GateRequest = { method: req.method ?? 'GET', path: unversioned(url.pathname), query: url.searchParams };
-        let verdict: Verdict;
-        if (request.method === 'POST' && request.path === '/containers/create') {
-          let body: unknown;
+        if (raw.length > 0) {
           try {
-            body = JSON.parse(raw.toString('utf8') || '{}');
+            request.body = JSON.parse(raw.toString('utf8'));
           } catch {
-            return refuse(res, 400, 'the create request is not JSON');
+            return refuse(res, 400, 'the request body is not JSON');
           }
-          verdict = checkCreate(config, request.query.get('name') ?? '', body);
-        } else {
-          verdict = await settle(config, options.engine, judge(config, request));
         }
+        const verdict = await settle(config, options.engine, judge(config, request));
         if (verdict.kind === 'deny') {
           log(`refused ${request.method} ${request.path}: ${verdict.why}`);
           return refuse(res, 403, verdict.why);
