@@ -89,9 +89,10 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     created.push({ kind: 'volume', name: names.secretsVolume });
 
     const logs = await logBounds();
-    const engine = await startGate(config, names, logs);
-    if (engine.kind === 'gate') created.push({ kind: 'volume', name: names.gateVolume });
-    await startFrontend(config, names, [...engine.access, ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
+    await docker(['volume', 'create', ...labelArgs(config, 'gate'), names.gateVolume], `create volume ${names.gateVolume}`);
+    created.push({ kind: 'volume', name: names.gateVolume });
+    const engineAccess = await startGate(config, names, logs);
+    await startFrontend(config, names, [...engineAccess, ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
     // The nodes' netns containers are made while the frontend boots: power-ons then only join them.
     // Both settle before a failure rolls back, so that rollback finds every container made.
     const made = await Promise.allSettled([waitForFrontend(names.frontend), backendFor(config).prepare(names.nodes)]);
@@ -119,13 +120,11 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
 /**
  * The gate (lib/gate/): a container of its own holding the engine's socket, serving the frontend
  * a socket that passes only what ec4docker does to this cluster's nodes, so that root in the
- * frontend (and so a user who becomes it) is not root on the host. An engine reached over tcp://
- * or ssh:// is given to the frontend as it is: the gate forwards to a local socket only.
+ * frontend (and so a user who becomes it) is not root on the host. The gate runs on the engine it
+ * guards, so for an engine reached over tcp:// or ssh:// it mounts that host's own socket.
  */
-async function startGate(config: Config, names: ClusterNames, logs: string[]): Promise<{ kind: 'gate' | 'direct'; access: string[] }> {
-  if (config.dockerHost !== '' && !config.dockerHost.startsWith('unix://')) return { kind: 'direct', access: ['-e', `DOCKER_HOST=${config.dockerHost}`] };
+async function startGate(config: Config, names: ClusterNames, logs: string[]): Promise<string[]> {
   const socket = config.dockerHost.startsWith('unix://') ? config.dockerHost.slice('unix://'.length) : '/var/run/docker.sock';
-  await docker(['volume', 'create', ...labelArgs(config, 'gate'), names.gateVolume], `create volume ${names.gateVolume}`);
   await docker(
     [
       'run', '-d', '--init', '--name', names.gate, '--network', 'none', '--restart', 'unless-stopped',
@@ -139,7 +138,7 @@ async function startGate(config: Config, names: ClusterNames, logs: string[]): P
     ],
     `start the engine gate ${names.gate}`,
   );
-  return { kind: 'gate', access: ['-v', `${names.gateVolume}:/run/ec4docker-gate`] };
+  return ['-v', `${names.gateVolume}:/run/ec4docker-gate`];
 }
 
 /**

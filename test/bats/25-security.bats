@@ -13,7 +13,7 @@ setup_file() {
 }
 
 setup() { load helpers; }
-teardown_file() { load helpers; docker rm -f "$NAME-other" "${NODE}2" >/dev/null 2>&1 || true; destroy "$NAME"; }
+teardown_file() { load helpers; docker rm -f "$NAME-other" "${NODE}2" >/dev/null 2>&1 || true; destroy "$NAME"; destroy_extras; kill "$(cat "$BATS_FILE_TMPDIR/relay" 2>/dev/null)" 2>/dev/null || true; }
 
 # ssh_ubuntu 'command': as ubuntu over the SSH port the host sees, with the cluster's login key.
 ssh_ubuntu() {
@@ -89,6 +89,29 @@ gate_refuses() {
 @test "the engine keeps the gate's and the frontend's own logs to a size" {
   run -0 docker inspect -f '{{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}}' "$NAME-gate" "$NAME"
   assert_output "$(printf '10m 2\n10m 2')"
+}
+
+@test "an engine reached over tcp:// is gated too: the frontend gets the gate's socket, never the address" {
+  local remote; remote=$(unique_name ec4tr)
+  echo "$remote" >> "$BATS_FILE_TMPDIR/extra"
+  local port=$((20000 + RANDOM % 20000))
+  # the engine over TCP, as a remote engine would be: a relay to its socket
+  node -e 'const net = require("net");
+    net.createServer((c) => { const u = net.connect("/var/run/docker.sock");
+      c.pipe(u); u.pipe(c); c.on("error", () => u.destroy()); u.on("error", () => c.destroy()); })
+    .listen(Number(process.argv[1]), "127.0.0.1");' "$port" 3>&- &
+  echo $! > "$BATS_FILE_TMPDIR/relay"
+  wait_until 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+  run -0 "$SETUP" -H "tcp://127.0.0.1:$port" -s "$remote" -b "${remote}n" -N 1
+  run -0 docker inspect -f '{{.State.Status}}' "$remote-gate"
+  assert_output running
+  run -0 docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$remote"
+  refute_output --partial 'tcp://'
+  run --separate-stderr fe "$remote" bash -c 'docker run -d -v /:/host ec4dslurm:wn'
+  assert_failure
+  assert_regex "$stderr" 'ec4docker gate: '
+  run -0 fe "$remote" /opt/ec4docker/poweron "${remote}n1"
+  assert_output "${remote}n1: on (idle)"
 }
 
 @test "a foreign container named like a node survives the cluster's terminate" {
