@@ -27,3 +27,22 @@ wait_all_off() {
     sleep 0.2
   done
 }
+
+# requeue_once NAME: ms from a busy node's kill (on the host: the gate lets the frontend kill nothing)
+# until its job is PENDING again, and until it RUNS again; the frontend's clock is the host's.
+requeue_once() {
+  local job victim t0 out q r
+  job=$(in_frontend "$1" 'sbatch --parsable --wrap "sleep 300"')
+  until [ "$(docker exec "$1" squeue -h -j "$job" -o %T)" = RUNNING ]; do sleep 0.1; done
+  victim=$(docker exec "$1" squeue -h -j "$job" -o %N)
+  out=$(mktemp)
+  docker exec "$1" bash -c "q=; while :; do s=\$(squeue -h -j $job -o %T); n=\$(date +%s%N)
+      [ -z \"\$q\" ] && [ \"\$s\" = PENDING ] && q=\$n
+      [ -n \"\$q\" ] && [ \"\$s\" = RUNNING ] && { echo \$q \$n; break; }
+      sleep 0.05; done" >"$out" &
+  local poll=$!
+  sleep 0.5; t0=$(date +%s%N); docker kill "$victim" >/dev/null
+  timeout 300 tail --pid="$poll" -f /dev/null || kill "$poll"
+  read -r q r <"$out" && echo "$(( (q - t0) / 1000000 ))/$(( (r - t0) / 1000000 ))" || echo timeout
+  rm -f "$out"; docker exec "$1" scancel "$job"
+}

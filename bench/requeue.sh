@@ -9,17 +9,8 @@ for mode in ${MODES:-slurm monitor}; do
   bench_cluster "$name" EC4DOCK_MAXNODES=2 "EC4DOCK_ELASTICITY=$mode" EC4DOCK_IDLE_TIME=60
   requeued=() rerun=()
   for _ in $(seq 1 "$runs"); do
-    job=$(in_frontend "$name" 'sbatch --parsable --wrap "sleep 300"')
-    until [ "$(docker exec "$name" squeue -h -j "$job" -o %T)" = RUNNING ]; do sleep 0.1; done
-    victim=$(docker exec "$name" squeue -h -j "$job" -o %N)
-    read -r q r < <(docker exec "$name" bash -c "docker kill $victim >/dev/null; t0=\$(date +%s%N); q=
-      while :; do s=\$(squeue -h -j $job -o %T); n=\$(( (\$(date +%s%N) - t0) / 1000000 ))
-        [ -z \"\$q\" ] && [ \"\$s\" = PENDING ] && q=\$n
-        [ -n \"\$q\" ] && [ \"\$s\" = RUNNING ] && { echo \$q \$n; break; }
-        [ \$n -gt 300000 ] && { echo timeout timeout; break; }
-        sleep 0.05; done")
+    IFS=/ read -r q r < <(requeue_once "$name")
     requeued+=("$q"); rerun+=("$r")
-    docker exec "$name" scancel "$job"
   done
   printf '%-8s %-30s %s\n' "$mode" "$(median "${requeued[@]}") (${requeued[*]})" "$(median "${rerun[@]}") (${rerun[*]})"
   bench_cleanup "$name"; trap - EXIT

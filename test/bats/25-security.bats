@@ -67,7 +67,7 @@ gate_refuses() {
   assert_regex "$stderr" 'privileged containers are not allowed'
   gate_refuses "run -d $own --pid host ec4dslurm:wn"
   assert_regex "$stderr" 'PidMode=host is not allowed'
-  gate_refuses "run -d $own ec4docker/debian:bookworm"
+  gate_refuses "run -d $own ec4docker/debian:trixie"
   assert_regex "$stderr" 'must run image ec4dslurm:wn'
   gate_refuses "run -d --name evil -v /:/host ec4dslurm:wn"
   gate_refuses "exec $NAME-gate true"
@@ -95,9 +95,10 @@ gate_refuses() {
   local remote; remote=$(unique_name ec4tr)
   echo "$remote" >> "$BATS_FILE_TMPDIR/extra"
   local port=$((20000 + RANDOM % 20000))
-  # the engine over TCP, as a remote engine would be: a relay to its socket
+  # the engine over TCP, as a remote engine would be: a relay to its socket (half-open, as
+  # docker exec closes its side of the stream and waits for the output)
   node -e 'const net = require("net");
-    net.createServer((c) => { const u = net.connect("/var/run/docker.sock");
+    net.createServer({ allowHalfOpen: true }, (c) => { const u = net.connect({ path: "/var/run/docker.sock", allowHalfOpen: true });
       c.pipe(u); u.pipe(c); c.on("error", () => u.destroy()); u.on("error", () => c.destroy()); })
     .listen(Number(process.argv[1]), "127.0.0.1");' "$port" 3>&- &
   echo $! > "$BATS_FILE_TMPDIR/relay"
