@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need from Debian (docker.io, debootstrap, an ssh client)
+# Installs what the end-to-end tests need from Debian (docker.io, debootstrap, an ssh client, curl, jq)
 # and starts a Docker engine if none answers. Idempotent: a running engine is left alone.
 # When it starts dockerd it writes the pid to /run/ec4docker-ci-dockerd.pid (.ci/run stops it).
 set -euo pipefail
@@ -7,6 +7,9 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v ssh >/dev/null || need+=(openssh-client)
+# the REST API tests speak HTTP and read JSON
+command -v curl >/dev/null || need+=(curl)
+command -v jq >/dev/null || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then
   echo "engine: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

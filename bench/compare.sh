@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The code of another commit against this tree, in one run: sbatch -> RUNNING on an all-off
-# cluster (ROUNDS each, alternating), and N nodes powered on -> all idle (twice each, ABBA order),
-# each cluster made by its own tree's setup-cluster with its own images. Prints medians and the
-# ratios this/other, and the memory of the gate and the frontends.
+# The code of another commit against this tree, in one run: setup-cluster until ready, sbatch ->
+# RUNNING on an all-off cluster (ROUNDS each, alternating), a busy node killed -> its job requeued
+# and running again, and N nodes powered on -> all idle (twice each, ABBA order), each cluster
+# made by its own tree's setup-cluster with its own images. Prints medians and the ratios
+# this/other, and the memory of the frontends, an idle node, the gate and the accounting database.
 # Usage: bench/compare.sh REF [ROUNDS] [N]    (e.g. bench/compare.sh HEAD~3 7 50)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ref=${1:?usage: bench/compare.sh REF [ROUNDS] [N]}; rounds=${2:-7}; scale=${3:-50}
@@ -13,6 +14,8 @@ ln -s "$ROOT/node_modules" "$other/node_modules"
 log=/tmp/ec4d-compare-images.log
 images() { (cd "$1" && npm run -s images -- slurm >"$log" 2>&1) || { tail -20 "$log" >&2; exit 1; }; }
 images "$other" && docker tag ec4dslurm:frontend ec4dother:frontend && docker tag ec4dslurm:wn ec4dother:wn
+# an accounting image, where the other commit has one
+if docker image inspect ec4dslurm:db >/dev/null 2>&1 && [ -d "$other/dockerfiles/slurm/db" ]; then docker tag ec4dslurm:db ec4dother:db; fi
 images "$ROOT"
 declare -A tree=([other]=$other [this]=$ROOT) image=([other]=ec4dother [this]=ec4dslurm)
 probe='t0=$(date +%s%N); j=$(sbatch --parsable --wrap "hostname; sleep 1"); r=
@@ -23,16 +26,26 @@ while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
 mk() { # mk VARIANT NAME MAXNODES
   printf '%s\n' "EC4DOCK_SERVERNAME=$2" "EC4DOCK_NODEBASENAME=${2}n" "EC4DOCK_MAXNODES=$3" EC4DOCK_IDLE_TIME=1 \
     "EC4DOCK_FRONTEND_IMAGENAME=${image[$1]}:frontend" "EC4DOCK_WN_IMAGENAME=${image[$1]}:wn" >"/tmp/$2.config"
+  if grep -q EC4DOCK_DB_IMAGENAME "${tree[$1]}/lib/core/config.ts"; then echo "EC4DOCK_DB_IMAGENAME=${image[$1]}:db" >>"/tmp/$2.config"; fi
   "${tree[$1]}/setup-cluster" -f "/tmp/$2.config" -y >/dev/null
 }
-trap 'for v in other this; do bench_cleanup p$v$$; bench_cleanup s$v$$; done; git -C "$ROOT" worktree remove --force "$other"' EXIT
-declare -A sub scl
-for v in other this; do mk $v "p$v$$" 2; done
+declare -A sub scl up rq
+for v in other this other this; do
+  t0=$(date +%s%N); mk $v "p$v$$" 2; up[$v]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
+  [ "${up[$v]// /}" = "${up[$v]%% *}" ] && bench_cleanup "p$v$$"  # the first of each is only timed
+done
 for _ in $(seq 1 "$rounds"); do
   for v in other this; do wait_all_off "p$v$$"; sub[$v]+="$(in_frontend "p$v$$" "$probe") "; done
 done
+for _ in 1 2 3; do
+  for v in other this; do rq[$v]+="$(requeue_once "p$v$$") "; done
+done
 mem() { docker stats --no-stream --format '{{.MemUsage}}' "$1" 2>/dev/null | cut -d/ -f1; }
-echo "memory: frontend this $(mem "pthis$$"), other $(mem "pother$$"); gate this $(mem "pthis$$-gate" || true)"
+for v in other this; do
+  docker exec "p$v$$" /opt/ec4docker/poweron "p$v$$n1" >/dev/null 2>&1 || true
+  sleep 5
+  echo "memory, $v: frontend $(mem "p$v$$"), idle node $(mem "p$v$$n1"), gate $(mem "p$v$$-gate" || true), accounting database $(mem "p$v$$-db" || echo none)"
+done
 for v in other this; do bench_cleanup "p$v$$"; done
 for v in other this this other; do
   n="s$v$$"; mk $v "$n" "$scale"; wait_all_off "$n"
@@ -41,7 +54,8 @@ for v in other this this other; do
   bench_cleanup "$n"
 done
 for v in other this; do
-  echo "$v: submit->RUNNING median $(median ${sub[$v]}) ms (${sub[$v]}); poweron $scale -> idle median $(median ${scl[$v]}) ms (${scl[$v]})"
+  echo "$v: setup-cluster -> ready (ms) ${up[$v]}; submit->RUNNING median $(median ${sub[$v]}) ms (${sub[$v]}); poweron $scale -> idle median $(median ${scl[$v]}) ms (${scl[$v]})"
+  echo "$v: kill -> requeued/running again (ms) ${rq[$v]}"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo "this/other: submit $(ratio "$(median ${sub[this]})" "$(median ${sub[other]})"), $scale nodes $(ratio "$(median ${scl[this]})" "$(median ${scl[other]})")"
+echo "this/other: setup $(ratio "$(median ${up[this]})" "$(median ${up[other]})"), submit $(ratio "$(median ${sub[this]})" "$(median ${sub[other]})"), $scale nodes $(ratio "$(median ${scl[this]})" "$(median ${scl[other]})")"

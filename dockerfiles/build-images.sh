@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the images of a middleware: npm run images -- NAME (slurm, the default; sge; torque)
-# BASE_IMAGE=debian:bookworm uses a registry's image; otherwise the base is made locally
+# BASE_IMAGE=debian:trixie uses a registry's image; otherwise the base is made locally
 # (debootstrap + docker import). Needs dist/ec4d (npm run build) for the frontend.
 # Torque exists only for Fedora / EPEL 9: TORQUE_BASE names such an image (e.g. fedora:41), which
 # needs a registry; those images were never built where ec4docker is developed.
@@ -19,8 +19,8 @@ if [ "$middleware" = torque ] && [ -z "${TORQUE_BASE:-}" ]; then
   echo "build-images: no Torque image can be built from Debian 12 (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, \"Torque\")" >&2
   exit 2
 fi
-base=${BASE_IMAGE:-ec4docker/debian:bookworm}
-if [ "$base" = ec4docker/debian:bookworm ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
+base=${BASE_IMAGE:-ec4docker/debian:trixie}
+if [ "$base" = ec4docker/debian:trixie ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
 step() { echo "==> [$1] docker build -t $2 -f $3"; }
 declare -A arg=([PACKAGES_DAY]=$(date -u +%F) [BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [EC4D_TOOLS]=ec4docker:frontend-tools [TORQUE_BASE]=${TORQUE_BASE:-})
 # build TAG DOCKERFILE: with the build args that Dockerfile declares (others make the builder warn)
@@ -31,13 +31,22 @@ build() {
   done
   docker build "${args[@]}" -t "$1" -f "$2" .
 }
+# The middleware's own images, one per folder: frontend, wn, and any other it runs (Slurm's db).
+roles=(frontend wn)
+for dir in "dockerfiles/$middleware"/*/; do
+  role=$(basename "$dir")
+  [ -f "$dir/Dockerfile" ] && [ "$role" != frontend ] && [ "$role" != wn ] && roles+=("$role")
+done
+total=$((2 + ${#roles[@]})) n=2
 started=$SECONDS
-step 1/4 ec4docker:base dockerfiles/base/Dockerfile
+step 1/$total ec4docker:base dockerfiles/base/Dockerfile
 build ec4docker:base dockerfiles/base/Dockerfile
-step 2/4 ec4docker:frontend-tools dockerfiles/frontend-tools/Dockerfile
+step 2/$total ec4docker:frontend-tools dockerfiles/frontend-tools/Dockerfile
 build ec4docker:frontend-tools dockerfiles/frontend-tools/Dockerfile
-step 3/4 "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
-build "$prefix:frontend" "dockerfiles/$middleware/frontend/Dockerfile"
-step 4/4 "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
-build "$prefix:wn" "dockerfiles/$middleware/wn/Dockerfile"
-echo "==> images $prefix:frontend and $prefix:wn built in $((SECONDS - started)) s"
+for role in "${roles[@]}"; do
+  n=$((n + 1))
+  step "$n/$total" "$prefix:$role" "dockerfiles/$middleware/$role/Dockerfile"
+  build "$prefix:$role" "dockerfiles/$middleware/$role/Dockerfile"
+done
+built=$(printf "$prefix:%s, " "${roles[@]}") built=${built%, }
+echo "==> images ${built%, *} and ${built##*, } built in $((SECONDS - started)) s"

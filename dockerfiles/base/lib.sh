@@ -75,13 +75,14 @@ engine_group() {
   usermod -aG "$group" "$1"
 }
 
-# make_munge_key: the cluster's munge key (frontends), made once on the secrets volume and
-# written atomically, so that a node never reads half a key.
-make_munge_key() {
-  [ ! -s "$SECRETS/munge.key" ] || return 0
-  (umask 077 && dd if=/dev/urandom of="$SECRETS/.munge.key.tmp" bs=1024 count=1 2>/dev/null)
-  mv "$SECRETS/.munge.key.tmp" "$SECRETS/munge.key"
+# make_secret FILE BYTES: a random key on the secrets volume (frontends), made once per cluster
+# and written atomically, so that no other container ever reads half a key.
+make_secret() {
+  [ ! -s "$SECRETS/$1" ] || return 0
+  (umask 077 && dd if=/dev/urandom of="$SECRETS/.$1.tmp" bs="$2" count=1 2>/dev/null)
+  mv "$SECRETS/.$1.tmp" "$SECRETS/$1"
 }
+make_munge_key() { make_secret munge.key 1024; }
 
 # start_node_sshd: on a working node, root's authorized key (the frontend's, from the read-only
 # secrets volume), then sshd.

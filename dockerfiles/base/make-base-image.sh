@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Makes the base image ec4docker images build FROM, without a container registry:
 # debootstrap a minimal Debian into a temporary folder, then `docker import` it.
-# With a registry, skip this and build with --build-arg BASE_IMAGE=debian:bookworm.
-# Usage: make-base-image.sh [TAG] (default ec4docker/debian:bookworm); MIRROR overrides the mirror.
+# With a registry, skip this and build with --build-arg BASE_IMAGE=debian:trixie.
+# Usage: make-base-image.sh [TAG] (default ec4docker/debian:trixie); MIRROR overrides the mirror.
 set -euo pipefail
-tag=${1:-ec4docker/debian:bookworm}
-suite=bookworm
+tag=${1:-ec4docker/debian:trixie}
+suite=trixie
 mirror=${MIRROR:-http://deb.debian.org/debian}
 if docker image inspect "$tag" >/dev/null 2>&1; then echo "base image $tag: present"; exit 0; fi
 command -v debootstrap >/dev/null || { echo "make-base-image: debootstrap is missing (apt-get install debootstrap)" >&2; exit 2; }

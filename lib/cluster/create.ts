@@ -5,16 +5,19 @@ import { backendFor } from '../backend/index.ts';
 import { CONTAINER_CAPS } from '../backend/engine.ts';
 import { type Config, configToEnv } from '../core/config.ts';
 import { UsageError, UserError } from '../core/errors.ts';
-import { type ClusterNames, clusterFilter, clusterNames, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName } from '../core/names.ts';
+import { type ClusterNames, clusterFilter, clusterNames, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName, serviceName } from '../core/names.ts';
 import {
   containerState, docker, dockerOk, dockerTry, engineLogDriver, imageLabels, inspectLabels, listContainers, networkSubnet, publishedPort, removeContainers,
 } from '../io/docker.ts';
 import { lastLine, run, waitFor } from '../io/run.ts';
 import { middlewareNamed } from '../middleware/registry.ts';
+import type { ServiceSpec } from '../middleware/types.ts';
 import { ensureHostKey, hostKeyPath } from './host-key.ts';
 import { terminateCluster } from './terminate.ts';
 
 const READY_TIMEOUT_MS = 90_000;
+
+type Made = { kind: 'network' | 'volume'; name: string };
 
 export interface CreateOptions {
   yes: boolean; // replace an existing cluster of that name without asking
@@ -25,7 +28,7 @@ export interface CreateOptions {
 /** Refuses images that are missing or made for another middleware, before anything is created. */
 async function checkImages(config: Config): Promise<void> {
   const middleware = middlewareNamed(config.middleware);
-  for (const image of [config.frontendImage, config.workerImage]) {
+  for (const image of [config.frontendImage, config.workerImage, ...(middleware.services?.(config) ?? []).map((s) => s.image)]) {
     const labels = await imageLabels(image);
     if (labels === undefined) {
       throw new UsageError(middleware.missingImage?.(image) ?? `image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
@@ -40,7 +43,8 @@ async function checkImages(config: Config): Promise<void> {
 
 /** Refuses names taken by containers that are not this cluster's. */
 async function checkNameConflicts(config: Config, names: ClusterNames): Promise<void> {
-  const wanted = new Set([names.frontend, names.gate, ...names.nodes, ...names.nodes.map(netnsName)]);
+  const services = (middlewareNamed(config.middleware).services?.(config) ?? []).map((spec) => serviceName(config, spec.role));
+  const wanted = new Set([names.frontend, names.gate, ...services, ...names.nodes, ...names.nodes.map(netnsName)]);
   for (const c of await listContainers([])) {
     if (wanted.has(c.name) && c.labels[LABEL_CLUSTER] !== config.serverName) {
       throw new UsageError(`a container named ${c.name} already exists and is not part of cluster ${config.serverName}; choose another name (-s or -b)`);
@@ -63,7 +67,7 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     await terminateCluster(config, { purge: false, yes: true, confirm: options.confirm });
   }
 
-  const created: Array<{ kind: 'network' | 'volume'; name: string }> = [];
+  const created: Made[] = [];
   try {
     let networkLabels = await inspectLabels('network', names.network);
     if (networkLabels === undefined) {
@@ -92,10 +96,16 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     await docker(['volume', 'create', ...labelArgs(config, 'gate'), names.gateVolume], `create volume ${names.gateVolume}`);
     created.push({ kind: 'volume', name: names.gateVolume });
     const engineAccess = await startGate(config, names, logs);
+    // Services first: the accounting database readies itself while the frontend starts, whose
+    // scheduler waits for it at its first start.
+    const services = middleware.services?.(config) ?? [];
+    for (const spec of services) await startService(config, names, spec, logs, created);
     await startFrontend(config, names, [...engineAccess, ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
     // The nodes' netns containers are made while the frontend boots: power-ons then only join them.
-    // Both settle before a failure rolls back, so that rollback finds every container made.
-    const made = await Promise.allSettled([waitForFrontend(names.frontend), backendFor(config).prepare(names.nodes)]);
+    // All settle before a failure rolls back, so that rollback finds every container made.
+    const made = await Promise.allSettled([
+      waitForReady(names.frontend, 'frontend'), ...services.map((spec) => waitForReady(serviceName(config, spec.role), spec.role)), backendFor(config).prepare(names.nodes),
+    ]);
     for (const result of made) if (result.status === 'rejected') throw result.reason;
     if (config.password) {
       await docker(['exec', '-i', names.frontend, 'chpasswd'], 'set the ubuntu password', `ubuntu:${config.password}\n`);
@@ -115,6 +125,8 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
   console.log(`  ssh -i ${hostKeyPath(config.serverName)} -p ${port} ubuntu@localhost`);
   console.log(`  docker exec -it ${names.frontend} su - ubuntu`);
   console.log(`power nodes on by hand: docker exec ${names.frontend} /opt/ec4docker/poweron ${names.nodes[0]}`);
+  const rest = config.restApi ? middleware.restApi : undefined;
+  if (rest) for (const line of rest.usage(`http://${await publishedPort(names.frontend, `${rest.port}/tcp`)}`, names.frontend)) console.log(line);
 }
 
 /**
@@ -152,6 +164,7 @@ async function logBounds(): Promise<string[]> {
 /** Starts the frontend container, with the way to the engine and the cluster's config. */
 async function startFrontend(config: Config, names: ClusterNames, engineAccess: string[], hosts: string[]): Promise<void> {
   const publicKey = ensureHostKey(config.serverName);
+  const rest = config.restApi ? middlewareNamed(config.middleware).restApi : undefined;
   const env = Object.entries({ ...configToEnv(config), EC4D_AUTHORIZED_KEY: publicKey, EC4D_PASSWORD_LOGIN: config.password ? 'yes' : 'no' });
   await docker(
     [
@@ -159,6 +172,8 @@ async function startFrontend(config: Config, names: ClusterNames, engineAccess: 
       ...labelArgs(config, 'frontend'),
       ...hosts,
       '-p', `${config.sshAddress}:${config.sshPort || ''}:22`,
+      // the REST API on this host only: what a token allows is a user's whole cluster
+      ...(rest ? ['-p', `127.0.0.1:${config.restPort || ''}:${rest.port}`] : []),
       '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
       '-v', `${names.stateVolume}:/var/lib/ec4docker`,
       // the ready mark lives here: gone when the frontend stops, so a restart is not ready early
@@ -171,17 +186,45 @@ async function startFrontend(config: Config, names: ClusterNames, engineAccess: 
   );
 }
 
-/** Waits until the frontend is ready (its scheduler answers, nodes held); fails early with the log if it died. */
-async function waitForFrontend(frontend: string): Promise<void> {
+/**
+ * Waits until a container is ready (its entrypoint's mark: the frontend's scheduler answers and
+ * its nodes are held; a service's daemon answers); fails early with the log if it died.
+ */
+async function waitForReady(container: string, what: string): Promise<void> {
   const ready = await waitFor(async () => {
-    const state = await containerState(frontend);
+    const state = await containerState(container);
     if (state !== 'running') return `stopped:${state ?? 'gone'}`;
-    return (await dockerOk(['exec', frontend, 'test', '-e', '/run/ec4docker/ready'])) ? 'ready' : undefined;
+    return (await dockerOk(['exec', container, 'test', '-e', '/run/ec4docker/ready'])) ? 'ready' : undefined;
   }, READY_TIMEOUT_MS, 250);
   if (ready === 'ready') return;
-  const logs = await dockerTry(['logs', '--tail', '5', frontend], undefined, 'logs');
+  const logs = await dockerTry(['logs', '--tail', '5', container], undefined, 'logs');
   const why = ready === undefined ? `did not answer within ${READY_TIMEOUT_MS / 1000} s` : `stopped (${ready.slice(8)})`;
-  throw new UserError(`frontend ${frontend} ${why}; last log line: ${lastLine(logs.stdout + '\n' + logs.stderr) || 'none'}`);
+  throw new UserError(`${what} ${container} ${why}; last log line: ${lastLine(logs.stdout + '\n' + logs.stderr) || 'none'}`);
+}
+
+/**
+ * A container beside the frontend (Slurm's accounting database), with its data volume: made if
+ * missing (a volume kept by -t holds an earlier cluster's data, which it goes on with).
+ */
+async function startService(config: Config, names: ClusterNames, spec: ServiceSpec, logs: string[], created: Made[]): Promise<void> {
+  const name = serviceName(config, spec.role);
+  const volume = serviceName(config, spec.dataVolume.role);
+  if ((await inspectLabels('volume', volume)) === undefined) {
+    await docker(['volume', 'create', ...labelArgs(config, spec.dataVolume.role), volume], `create volume ${volume}`);
+    created.push({ kind: 'volume', name: volume });
+  }
+  await docker(
+    [
+      'run', '-d', '--init', '--name', name, '--hostname', name, '--network', names.network, '--restart', 'unless-stopped',
+      ...labelArgs(config, spec.role), ...logs,
+      '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`, '-v', `${volume}:${spec.dataVolume.mount}`,
+      '--tmpfs', '/run/ec4docker:size=1m,mode=0755',
+      ...CONTAINER_CAPS, '--security-opt', 'no-new-privileges', '--memory', spec.memory, '--pids-limit', '512',
+      ...Object.entries({ EC4DOCK_SERVERNAME: config.serverName, ...spec.env }).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+      spec.image,
+    ],
+    `start ${spec.role} ${name}`,
+  );
 }
 
 /**
@@ -215,7 +258,7 @@ function nodeHosts(nodes: string[], nodeRange: string): string[] {
  * Removes what this run created (and any container carrying the cluster's label). It runs after
  * a failure, whose message the user gets: a step failing here must not hide that one.
  */
-async function rollback(config: Config, created: Array<{ kind: 'network' | 'volume'; name: string }>): Promise<void> {
+async function rollback(config: Config, created: Made[]): Promise<void> {
   const containers = await listContainers(clusterFilter(config.serverName)).catch(() => []);
   await removeContainers(containers.map((c) => c.id)).catch(() => undefined);
   for (const r of [...created].reverse()) await dockerTry([r.kind, 'rm', r.name]);

@@ -1,7 +1,7 @@
 // setup-cluster -t: removes a cluster, nodes first, as Compose's down goes in reverse order.
 import type { Config } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
-import { clusterFilter, LABEL_MIDDLEWARE, LABEL_ROLE } from '../core/names.ts';
+import { clusterFilter, KEPT_VOLUME_ROLES, LABEL_MIDDLEWARE, LABEL_ROLE, type Role } from '../core/names.ts';
 import { type ContainerSummary, docker, dockerTry, listContainers, listNamed, removeContainers } from '../io/docker.ts';
 import { MIDDLEWARES } from '../middleware/registry.ts';
 
@@ -28,28 +28,30 @@ export async function terminateCluster(config: Config, options: TerminateOptions
   if (jobs > 0 && !options.yes && !(await options.confirm(`Cluster ${name} has ${jobs} job(s) queued or running; they will be lost. Terminate it?`))) {
     throw new UserError(`cluster ${name} has ${jobs} job(s) queued or running; wait for them, or terminate anyway with -y`);
   }
-  // Nodes first, then the frontend (it would otherwise start them again).
-  const isFrontend = (c: ContainerSummary) => c.labels[LABEL_ROLE] === 'frontend';
-  await removeContainers(containers.filter((c) => !isFrontend(c)).map((c) => c.id));
-  await removeContainers(containers.filter(isFrontend).map((c) => c.id));
+  // Nodes first, then the frontend (it would otherwise start them again), then the accounting
+  // database (the frontend sends it the last job records as it stops).
+  const last: Role[] = ['frontend', 'db'];
+  const withRole = (role: Role | undefined) => containers.filter((c) => (role ? c.labels[LABEL_ROLE] === role : !last.includes(c.labels[LABEL_ROLE] as Role))).map((c) => c.id);
+  await removeContainers(withRole(undefined));
+  for (const role of last) await removeContainers(withRole(role));
   // A node started while we removed the others would hold the network: sweep once more.
   await removeContainers((await listContainers(clusterFilter(name))).map((c) => c.id));
   const networks = await listNamed('network', clusterFilter(name));
   for (const n of networks) await docker(['network', 'rm', n.name], `remove network ${n.name}`);
   const volumes = await listNamed('volume', clusterFilter(name));
-  let kept = '';
+  const kept: string[] = [];
   for (const v of volumes) {
-    if (v.labels[LABEL_ROLE] === 'home' && !options.purge) {
-      kept = v.name;
+    if (KEPT_VOLUME_ROLES.includes(v.labels[LABEL_ROLE] as Role) && !options.purge) {
+      kept.push(`${v.name} (${v.labels[LABEL_ROLE] === 'home' ? "the users' /home" : 'the job accounting database'})`);
       continue;
     }
     await docker(['volume', 'rm', v.name], `remove volume ${v.name}`);
   }
-  const removed = containers.length + networks.length + volumes.length - (kept ? 1 : 0);
-  if (removed === 0 && !kept) {
+  const removed = containers.length + networks.length + volumes.length - kept.length;
+  if (removed === 0 && kept.length === 0) {
     console.log(`setup-cluster: warning: no resources found for cluster ${name}`);
     return;
   }
-  console.log(`cluster ${name} terminated: ${containers.length} container(s), ${networks.length} network(s), ${volumes.length - (kept ? 1 : 0)} volume(s) removed`);
-  if (kept) console.log(`kept volume ${kept} (the users' /home); it is reused by the next cluster named ${name}. Remove it with: setup-cluster -t --purge -s ${name}`);
+  console.log(`cluster ${name} terminated: ${containers.length} container(s), ${networks.length} network(s), ${volumes.length - kept.length} volume(s) removed`);
+  if (kept.length) console.log(`kept ${kept.length === 1 ? 'volume' : 'volumes'} ${kept.join(', ')}; reused by the next cluster named ${name}. Remove ${kept.length === 1 ? 'it' : 'them'} with: setup-cluster -t --purge -s ${name}`);
 }

@@ -10,6 +10,7 @@ export type Elasticity = 'none' | 'slurm' | 'monitor';
 export interface MiddlewareRules {
   name: string; // the EC4DOCK_MIDDLEWARE value
   ownPowerSaving: boolean; // may power nodes by itself: EC4DOCK_ELASTICITY=slurm
+  restApi: boolean; // has a REST API ec4docker can run: EC4DOCK_REST_API=yes
 }
 
 export interface Config {
@@ -17,6 +18,7 @@ export interface Config {
   maxNodes: number; // EC4DOCK_MAXNODES: working nodes are <nodeBaseName>1..maxNodes
   frontendImage: string; // EC4DOCK_FRONTEND_IMAGENAME
   workerImage: string; // EC4DOCK_WN_IMAGENAME
+  dbImage: string; // EC4DOCK_DB_IMAGENAME: the accounting database's (Slurm)
   nodeBaseName: string; // EC4DOCK_NODEBASENAME
   network: string; // EC4DOCK_NETWORK: the cluster's own Docker network
   dockerHost: string; // EC4DOCK_DOCKER_HOST: empty means the default engine
@@ -34,6 +36,9 @@ export interface Config {
   maxBootingNodes: number; // EC4DOCK_MAX_BOOTING_NODES: power-ons in progress at once, 0 = no limit
   extraNodesFree: number; // EC4DOCK_EXTRA_NODES_FREE: idle nodes kept powered on
   retriesPowerOn: number; // EC4DOCK_RETRIES_POWER_ON: failed power-ons before a node is set aside
+  accounting: boolean; // EC4DOCK_ACCOUNTING: a job accounting database, where the middleware has one (Slurm)
+  restApi: boolean; // EC4DOCK_REST_API: the scheduler's REST API (Slurm's slurmrestd)
+  restPort: number; // EC4DOCK_REST_PORT: its host port on 127.0.0.1, 0 = any free port
 }
 
 /** Every key a config file may hold, with its default (as text, the way files hold it). */
@@ -42,6 +47,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_MAXNODES: '4',
   EC4DOCK_FRONTEND_IMAGENAME: '', // empty: ec4d<middleware>:frontend
   EC4DOCK_WN_IMAGENAME: '', // empty: ec4d<middleware>:wn
+  EC4DOCK_DB_IMAGENAME: '', // empty: ec4d<middleware>:db
   EC4DOCK_NODEBASENAME: 'ec4dockernode',
   EC4DOCK_NETWORK: '', // empty: <servername>-net
   EC4DOCK_DOCKER_HOST: '',
@@ -59,6 +65,9 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_MAX_BOOTING_NODES: '0',
   EC4DOCK_EXTRA_NODES_FREE: '0',
   EC4DOCK_RETRIES_POWER_ON: '3',
+  EC4DOCK_ACCOUNTING: 'yes',
+  EC4DOCK_REST_API: 'no',
+  EC4DOCK_REST_PORT: '0',
 };
 
 export const MAX_NODES_LIMIT = 512;
@@ -142,6 +151,9 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
   if (elasticity === 'slurm' && !powering.includes(middleware)) {
     bad('EC4DOCK_ELASTICITY', `slurm needs EC4DOCK_MIDDLEWARE=${powering.join(' or ')} (${middleware} has no power saving of its own: use monitor or none)`);
   }
+  const restApi = oneOf('EC4DOCK_REST_API', ['yes', 'no'] as const) === 'yes';
+  const rest = middlewares.filter((m) => m.restApi).map((m) => m.name);
+  if (restApi && !rest.includes(middleware)) bad('EC4DOCK_REST_API', `yes needs EC4DOCK_MIDDLEWARE=${rest.join(' or ')}`);
   const nodeBaseName = name('EC4DOCK_NODEBASENAME');
   // "node1" + 1 and "node" + 11 would both be node11: keep node numbers unambiguous.
   if (/[0-9]$/.test(nodeBaseName)) bad('EC4DOCK_NODEBASENAME', 'must not end with a digit');
@@ -164,6 +176,7 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     maxNodes: int('EC4DOCK_MAXNODES', 1, MAX_NODES_LIMIT),
     frontendImage: image('EC4DOCK_FRONTEND_IMAGENAME', `ec4d${middleware}:frontend`),
     workerImage: image('EC4DOCK_WN_IMAGENAME', `ec4d${middleware}:wn`),
+    dbImage: image('EC4DOCK_DB_IMAGENAME', `ec4d${middleware}:db`),
     nodeBaseName,
     network: name('EC4DOCK_NETWORK'),
     dockerHost,
@@ -181,6 +194,9 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     maxBootingNodes: int('EC4DOCK_MAX_BOOTING_NODES', 0, MAX_NODES_LIMIT),
     extraNodesFree: int('EC4DOCK_EXTRA_NODES_FREE', 0, MAX_NODES_LIMIT),
     retriesPowerOn: int('EC4DOCK_RETRIES_POWER_ON', 0, 100),
+    accounting: oneOf('EC4DOCK_ACCOUNTING', ['yes', 'no'] as const) === 'yes',
+    restApi,
+    restPort: int('EC4DOCK_REST_PORT', 0, 65535),
   };
 }
 
@@ -191,6 +207,7 @@ export function configToEnv(config: Config): Record<string, string> {
     EC4DOCK_MAXNODES: String(config.maxNodes),
     EC4DOCK_FRONTEND_IMAGENAME: config.frontendImage,
     EC4DOCK_WN_IMAGENAME: config.workerImage,
+    EC4DOCK_DB_IMAGENAME: config.dbImage,
     EC4DOCK_NODEBASENAME: config.nodeBaseName,
     EC4DOCK_NETWORK: config.network,
     EC4DOCK_MIDDLEWARE: config.middleware,
@@ -204,5 +221,7 @@ export function configToEnv(config: Config): Record<string, string> {
     EC4DOCK_MAX_BOOTING_NODES: String(config.maxBootingNodes),
     EC4DOCK_EXTRA_NODES_FREE: String(config.extraNodesFree),
     EC4DOCK_RETRIES_POWER_ON: String(config.retriesPowerOn),
+    EC4DOCK_ACCOUNTING: config.accounting ? 'yes' : 'no',
+    EC4DOCK_REST_API: config.restApi ? 'yes' : 'no',
   };
 }

@@ -5,13 +5,16 @@ import { UsageError } from './errors.ts';
 
 export const LABEL_PREFIX = 'org.ec4docker';
 export const LABEL_CLUSTER = `${LABEL_PREFIX}.cluster`;
-export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // frontend | gate | node | netns | network | home | secrets | state
+export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // see Role
 export const LABEL_NODE = `${LABEL_PREFIX}.node`;
 export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
 // On the cluster's network: the addresses reserved for its nodes (lib/core/addresses.ts).
 export const LABEL_NODE_RANGE = `${LABEL_PREFIX}.node-range`;
 
-export type Role = 'frontend' | 'gate' | 'node' | 'netns' | 'network' | 'home' | 'secrets' | 'state';
+export type Role = 'frontend' | 'gate' | 'node' | 'netns' | 'db' | 'network' | 'home' | 'secrets' | 'state' | 'accounting';
+
+/** Volumes that hold what users made (files, job history): -t keeps them, only --purge removes them. */
+export const KEPT_VOLUME_ROLES: readonly Role[] = ['home', 'accounting'];
 
 export interface ClusterNames {
   frontend: string;
@@ -45,6 +48,9 @@ export function clusterNames(config: Config): ClusterNames {
     nodes,
   };
 }
+
+/** A container (or data volume) of the cluster beside the frontend: <servername>-<role>. */
+export const serviceName = (config: Pick<Config, 'serverName'>, role: Role): string => `${config.serverName}-${role}`;
 
 /**
  * The container that holds a node's network namespace (lib/backend/engine.ts): made once, kept

@@ -83,6 +83,19 @@ export interface Frontend {
 /** A program the frontend image links to ec4d under its name (run by the scheduler or the entrypoint). */
 export type Program = (argv: string[], frontend: () => Frontend) => Promise<void>;
 
+/**
+ * A container of the cluster beside the frontend, on its network, named and hostnamed
+ * <servername>-<role>, with the secrets volume (read-only) and a data volume of its own that
+ * setup-cluster -t keeps like /home (only --purge removes it).
+ */
+export interface ServiceSpec {
+  role: 'db';
+  image: string;
+  dataVolume: { role: 'accounting'; mount: string };
+  env: Record<string, string>;
+  memory: string; // docker --memory
+}
+
 /** Everything that differs between middlewares. */
 export interface Middleware {
   name: string; // EC4DOCK_MIDDLEWARE and the images' org.ec4docker.middleware label
@@ -98,6 +111,11 @@ export interface Middleware {
   missingImage?: (image: string) => string;
   // How setup-cluster counts the jobs in a frontend before it terminates the cluster.
   jobList: { argv: string[]; count: (stdout: string) => number };
+  // Runs a REST API in the frontend when EC4DOCK_REST_API=yes: its port there, and the lines
+  // setup-cluster prints on how to use it (url: as published on the host).
+  restApi?: { port: number; usage: (url: string, frontend: string) => string[] };
+  // Containers the cluster runs beside the frontend, by config (Slurm: its accounting database).
+  services?: (config: Config) => ServiceSpec[];
   // The frontend's programs of this middleware, by the name the image links them under.
   programs: Record<string, Program>;
   scheduler(config: Config): Scheduler;

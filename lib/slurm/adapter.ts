@@ -6,7 +6,7 @@ import { bestEffort } from '../io/events.ts';
 import type { Scheduler, SchedulerView } from '../middleware/types.ts';
 import { pendingJobIds, readCluster, setDown, startNow, updateNodes } from './control.ts';
 import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, powerStates, requestPowerUp } from './power.ts';
-import { parseSinfoJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
+import { parseNodesJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
@@ -31,7 +31,7 @@ export function slurmScheduler(config: Config): Scheduler {
     daemon: 'slurmd',
     async observe(): Promise<SchedulerView> {
       const read = await readCluster();
-      const nodes = parseSinfoJson(read.sinfo).filter((n) => ours.has(n.name)).map(releaseOffHold);
+      const nodes = parseNodesJson(read.nodes).filter((n) => ours.has(n.name)).map(releaseOffHold);
       const jobs = parseSqueueJson(read.squeue).filter((j) => LIVE_JOB.test(j.state));
       return {
         nodes: nodes.map(toNodeView),

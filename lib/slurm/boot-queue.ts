@@ -1,4 +1,4 @@
-// EC4DOCK_MAX_BOOTING_NODES where Slurm decides the power-ons: Slurm 22.05 starts every node a
+// EC4DOCK_MAX_BOOTING_NODES where Slurm decides the power-ons: Slurm starts every node a
 // job needs at once (its ResumeRate counts per minute), so slurm-resume itself starts them in
 // turn. One slurm-resume at a time hands out the boot slots (slurmctld may run several).
 import type { NodeBackend } from '../backend/types.ts';

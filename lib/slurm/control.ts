@@ -83,13 +83,16 @@ export async function setDown(node: string, reason: string): Promise<string[]> {
   return jobs;
 }
 
-/** `sinfo --json` and `squeue --json`, read together. */
-export async function readCluster(): Promise<{ sinfo: string; squeue: string }> {
-  const [sinfo, squeue] = await Promise.all([
-    runChecked('sinfo', ['--json'], 'read nodes', 'query'),
+/**
+ * Nodes and jobs as JSON, read together. Nodes from scontrol: 24.11's `sinfo --json` groups
+ * them by state instead of listing each.
+ */
+export async function readCluster(): Promise<{ nodes: string; squeue: string }> {
+  const [nodes, squeue] = await Promise.all([
+    runChecked('scontrol', ['show', 'nodes', '--json'], 'read nodes', 'query'),
     runChecked('squeue', ['--json'], 'read jobs', 'query'),
   ]);
-  return { sinfo, squeue };
+  return { nodes, squeue };
 }
 
 /** Ids of the pending jobs, about 5 ms: cheap enough to ask several times a second ([] if squeue fails). */

@@ -1,4 +1,5 @@
-// Pure parsers of Slurm 22.05 node and job state (sinfo --json, squeue --json) and their neutral views.
+// Pure parsers of Slurm node and job state (JSON of 24.11's scontrol and squeue, and of 22.05's
+// sinfo and squeue, which recorded fixtures hold) and their neutral views.
 import { UserError } from '../core/errors.ts';
 import { expandHostlist } from '../core/hostlist.ts';
 import type { JobView, NodeView, Power } from '../core/views.ts';
@@ -103,13 +104,18 @@ function baseOf(state: string, flags: Set<string>): NodeBase {
   return SHORT_BASES[state] ?? 'unknown';
 }
 
-/** Parses `sinfo --json` (openapi v0.0.38). */
-export function parseSinfoJson(text: string): SlurmNode[] {
-  const doc = parseJson(text, 'sinfo --json', 'nodes');
+/**
+ * Parses the `nodes` array of `scontrol show nodes --json` (24.11, data_parser v0.0.42: state is a
+ * list, base first, then flags), of slurmrestd's /nodes (the same), or of 22.05's `sinfo --json`
+ * (v0.0.38: state a word, flags in state_flags).
+ */
+export function parseNodesJson(text: string): SlurmNode[] {
+  const doc = parseJson(text, 'node list', 'nodes');
   return (doc.nodes as Array<Record<string, unknown>>).map((n) => {
-    const state = String(n.state ?? 'unknown').toLowerCase();
-    const flags = new Set(((n.state_flags as string[] | undefined) ?? []).map((s) => s.toUpperCase()));
-    return slurmNode(String(n.name), [state.toUpperCase(), ...flags].join('+'), baseOf(state, flags), flags, {
+    const words = (Array.isArray(n.state) ? n.state : [n.state ?? 'unknown', ...((n.state_flags as unknown[] | undefined) ?? [])]).map((w) => String(w).toUpperCase());
+    const state = words[0].toLowerCase();
+    const flags = new Set(words.slice(1));
+    return slurmNode(String(n.name), words.join('+'), baseOf(state, flags), flags, {
       reason: String(n.reason ?? ''),
       cpus: num(n.cpus),
       allocCpus: num(n.alloc_cpus),
@@ -118,11 +124,11 @@ export function parseSinfoJson(text: string): SlurmNode[] {
   });
 }
 
-/** Parses `squeue --json` (openapi v0.0.38; later versions' arrays and {number} objects tolerated). */
+/** Parses `squeue --json`: 24.11's (v0.0.42: state lists, numbers as {set, infinite, number}) and 22.05's (v0.0.38). */
 export function parseSqueueJson(text: string): SlurmJob[] {
   const doc = parseJson(text, 'squeue --json', 'jobs');
   return (doc.jobs as Array<Record<string, unknown>>).map((j) => slurmJob({
-    id: String(j.job_id), state: String(first(j.job_state) ?? ''), reason: String(j.state_reason ?? 'None'),
+    id: String(j.job_id), state: jobStateWord(j.job_state), reason: String(j.state_reason ?? 'None'),
     nodes: String(j.nodes ?? ''), nodeCount: num(j.node_count), cpus: num(j.cpus),
     partition: String(j.partition ?? ''), user: String(j.user_name ?? ''), name: String(j.name ?? ''),
     requiredNodes: String(j.required_nodes ?? ''),
@@ -207,8 +213,13 @@ function parseJson(text: string, what: string, key: string): Record<string, unkn
   return doc;
 }
 
-function first(v: unknown): unknown {
-  return Array.isArray(v) ? v[0] : v;
+/**
+ * The state word squeue's %T prints. 24.11 gives a list, base first ('RUNNING', 'CONFIGURING',
+ * 'POWER_UP_NODE'), where %T and 22.05's JSON say CONFIGURING (or COMPLETING).
+ */
+function jobStateWord(v: unknown): string {
+  const words = (Array.isArray(v) ? v : [v ?? '']).map((w) => String(w).toUpperCase());
+  return words.find((w) => w === 'CONFIGURING' || w === 'COMPLETING') ?? words[0];
 }
 
 // v0.0.38 gives plain numbers; v0.0.39+ wraps them as { set, infinite, number }.

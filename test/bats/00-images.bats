@@ -3,12 +3,13 @@
 
 setup() { load helpers; }
 
-@test "npm run images -- slurm builds the base, frontend tools, frontend and working-node images, showing progress" {
+@test "npm run images -- slurm builds the base, frontend tools, frontend, working-node and accounting images, showing progress" {
   run -0 npm run -s images -- slurm
-  assert_line --partial '==> [1/4] docker build -t ec4docker:base'
-  assert_line --partial '==> [2/4] docker build -t ec4docker:frontend-tools'
-  assert_line --partial '==> [4/4] docker build -t ec4dslurm:wn'
-  assert_line --regexp '^==> images ec4dslurm:frontend and ec4dslurm:wn built in [0-9]+ s$'
+  assert_line --partial '==> [1/5] docker build -t ec4docker:base'
+  assert_line --partial '==> [2/5] docker build -t ec4docker:frontend-tools'
+  assert_line --partial '==> [4/5] docker build -t ec4dslurm:wn'
+  assert_line --partial '==> [5/5] docker build -t ec4dslurm:db'
+  assert_line --regexp '^==> images ec4dslurm:frontend, ec4dslurm:wn and ec4dslurm:db built in [0-9]+ s$'
 }
 
 @test "an unknown middleware is refused by the image build" {
@@ -27,11 +28,26 @@ setup() { load helpers; }
 }
 
 @test "no image holds a munge key or an SSH host or user key" {
-  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dsge:frontend ec4dsge:wn; do
+  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db ec4dsge:frontend ec4dsge:wn; do
     run -0 docker run --rm --entrypoint bash "$image" -c \
       'find /etc/munge /etc/ssh /etc/ec4docker /root /home /var/lib/gridengine -type f \( -name "*.key" -o -name "*_key" -o -name "id_*" \) 2>/dev/null | sort'
     assert_output ""
   done
+}
+
+@test "every image is Debian 13; Slurm is 24.11 with slurmdbd, slurmrestd and Open MPI 5 with PMIx" {
+  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db ec4dsge:wn; do
+    run -0 docker run --rm --entrypoint cat "$image" /etc/debian_version
+    assert_output --regexp '^13\.'
+  done
+  run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'slurmctld -V; slurmrestd -V; mpicc --showme:version'
+  assert_line --regexp '^slurm(-wlm)? 24\.11\.'
+  assert_line --regexp 'Open MPI 5\.'
+  run -0 docker run --rm --entrypoint bash ec4dslurm:db -c 'slurmdbd -V; mariadbd --version'
+  assert_line --regexp '^slurm(-wlm)? 24\.11\.'
+  assert_output --partial 'MariaDB'
+  run -0 docker run --rm --entrypoint bash ec4dslurm:wn -c 'srun --mpi=list'
+  assert_output --partial pmix
 }
 
 @test "the frontend image carries the commands as one executable, and needs no Node.js" {

@@ -17,13 +17,15 @@ teardown_file() { load helpers; docker rm -f "${NODE}3" >/dev/null 2>&1 || true;
   assert_line --regexp "^  ssh -i $HOME/.ec4docker/$NAME/id_ed25519 -p [0-9]+ ubuntu@localhost$"
 }
 
-@test "the frontend, its network and its volumes carry the cluster label" {
+@test "the frontend, the accounting database, its network and its volumes carry the cluster label" {
   run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=frontend --format '{{.Names}}'
   assert_output "$NAME"
+  run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=db --format '{{.Names}}'
+  assert_output "$NAME-db"
   run -0 docker network ls -q --filter "label=org.ec4docker.cluster=$NAME"
   assert_equal "${#lines[@]}" 1
   run -0 docker volume ls --filter "label=org.ec4docker.cluster=$NAME" --format '{{.Name}}'
-  assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "$NAME-gate $NAME-home $NAME-secrets $NAME-state "
+  assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "$NAME-accounting $NAME-gate $NAME-home $NAME-secrets $NAME-state "
 }
 
 @test "the frontend is not privileged and holds the gate's socket, not the engine's; docker port shows its sshd on 127.0.0.1" {
@@ -192,10 +194,12 @@ one_line() {
   refute_output ""
 }
 
-@test "terminate keeps the users' /home volume; --purge then leaves no labelled resource" {
+@test "terminate keeps the users' /home and the job accounting volumes; --purge then leaves no labelled resource" {
   run -0 "$SETUP" -s "$NAME" -t -y
   assert_line --partial "cluster $NAME terminated"
-  assert_equal "$(labelled "$NAME" | cut -d' ' -f1 | tr '\n' ' ')" "volume "
+  assert_equal "$(labelled "$NAME" | cut -d' ' -f1 | tr '\n' ' ')" "volume volume "
+  run -0 docker volume inspect -f '{{index .Labels "org.ec4docker.role"}}' "$NAME-home" "$NAME-accounting"
+  assert_output "$(printf 'home\naccounting')"
   run -0 "$SETUP" -s "$NAME" -t --purge
   run -0 labelled "$NAME"
   assert_output ""

@@ -41,6 +41,7 @@ teardown_file() { load helpers; destroy "$NAME"; }
   wait_until 60 job_state_is "$NAME" "$job" RUNNING
   for _ in $(seq 1 12); do
     run -0 fe "$NAME" squeue -h -j "$job" -o '%T %N'
+    [ "$output" = "RUNNING ${NAME}n3" ] || { fe "$NAME" sacct -j "$job" -o JobID,State,ExitCode,NodeList,Reason%30; fe "$NAME" grep -h "JobId=$job\b\|${NAME}n3" /var/log/slurm/slurmctld.log /var/log/ec4docker/events.jsonl | tail -30; }
     assert_output "RUNNING ${NAME}n3"
     run -0 docker inspect -f '{{.State.Running}}' "${NAME}n3"
     assert_output true

@@ -153,7 +153,8 @@ never_registering_node_set_aside() {
   # the retry comes seconds after the first failure: clues-monitor releases the requeued job
   wait_until 60 eval 'docker exec "$name" sinfo -h -N -o %E | grep -q "^ec4docker: set aside: not up"' \
     || { slurm_diagnostics "$name"; return 1; }
-  event_logged "$name" set_aside "${name}n1"
+  # the event is written once Slurm has the node down with that reason
+  wait_until 10 event_logged "$name" set_aside "${name}n1"
   wait_until 10 no_node_container "$name"
   run -0 fe "$name" squeue -h -j "$job" -o %T
   assert_output PENDING

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { CUT_OFF } from '../../lib/backend/types.ts';
 import type { NodeView } from '../../lib/core/views.ts';
 import { classify, planRepairs, SET_ASIDE_REASON } from '../../lib/monitor/repair.ts';
-import { parseSinfoJson, toNodeView } from '../../lib/slurm/state.ts';
+import { parseNodesJson, toNodeView } from '../../lib/slurm/state.ts';
 import { parseSinfoText } from '../support/slurm-text.ts';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/slurm/${name}`, 'utf8');
 const views = (name: string): Map<string, NodeView> => {
-  const nodes = name.endsWith('.json') ? parseSinfoJson(fixture(name)) : parseSinfoText(fixture(name));
+  const nodes = name.endsWith('.json') ? parseNodesJson(fixture(name)) : parseSinfoText(fixture(name));
   return new Map(nodes.map((n) => [n.name, toNodeView(n)]));
 };
 const NOW = 1_800_000_000;

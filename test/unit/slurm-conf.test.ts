@@ -13,13 +13,24 @@ describe('slurm.conf', () => {
 
   it('keeps the settings without which nodes in containers break', () => {
     const s = settings(conf({}));
-    expect(s.CommunicationParameters).toBe('NoAddrCache');
+    // 24.11 knows NoAddrCache no longer (it logs an error): it must not come back
+    expect(s.CommunicationParameters).toBeUndefined();
     expect(s.PrivateData).toBe('cloud');
     expect(s.ProctrackType).toBe('proctrack/linuxproc');
     expect(s.TaskPlugin).toBe('task/none');
     expect(s.ResumeProgram).toBe('/opt/ec4docker/slurm-resume');
     expect(s.PrologSlurmctld).toBe('/opt/ec4docker/slurm-prolog');
     expect(s.SlurmctldHost).toBe('ec4docker');
+  });
+
+  it('sends job records to the cluster\'s slurmdbd unless EC4DOCK_ACCOUNTING=no', () => {
+    expect(settings(conf({ EC4DOCK_SERVERNAME: 'hpc' }))).toMatchObject({ AccountingStorageType: 'accounting_storage/slurmdbd', AccountingStorageHost: 'hpc-db' });
+    expect(settings(conf({ EC4DOCK_ACCOUNTING: 'no' })).AccountingStorageType).toBeUndefined();
+  });
+
+  it('takes JSON web tokens, signed by the cluster\'s key, only with EC4DOCK_REST_API=yes', () => {
+    expect(settings(conf({ EC4DOCK_REST_API: 'yes' }))).toMatchObject({ AuthAltTypes: 'auth/jwt', AuthAltParameters: 'jwt_key=/etc/slurm/jwt.key' });
+    expect(settings(conf({})).AuthAltTypes).toBeUndefined();
   });
 
   it('keeps EC4DOCK_EXTRA_NODES_FREE idle nodes from Slurm\'s power saving in the slurm mode', () => {

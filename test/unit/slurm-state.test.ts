@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  jobWaitsForNodes, parseSinfoJson, parseSqueueJson, requeuedAndHeld, toJobView, toNodeView,
+  jobWaitsForNodes, parseNodesJson, parseSqueueJson, requeuedAndHeld, toJobView, toNodeView,
   type SlurmJob, type SlurmNode,
 } from '../../lib/slurm/state.ts';
 import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
@@ -166,7 +166,7 @@ describe('squeue text', () => {
 });
 
 describe('JSON', () => {
-  const jsonNodes = parseSinfoJson(fixture('10-json.sinfo.json'));
+  const jsonNodes = parseNodesJson(fixture('10-json.sinfo.json'));
   const jsonJobs = parseSqueueJson(fixture('10-json.squeue.json'));
 
   it('sinfo --json gives the same nodes as sinfo text for scenario 10', () => {
@@ -193,11 +193,11 @@ describe('JSON', () => {
   it('reads the JSON flags of drained, booting and not-responding nodes like their sinfo words', () => {
     const doc = (state: string, flags: string[], alloc = 0) =>
       JSON.stringify({ errors: [], nodes: [{ name: 'n1', state, state_flags: flags, reason: '', cpus: 2, alloc_cpus: alloc, real_memory: 1000 }] });
-    expect(parseSinfoJson(doc('allocated', ['CLOUD', 'NOT_RESPONDING', 'POWERING_UP'], 2))[0]).toMatchObject({ base: 'alloc', power: 'powering_up', notResponding: false, busy: true });
-    expect(parseSinfoJson(doc('mixed', ['CLOUD', 'DRAIN'], 1))[0]).toMatchObject({ base: 'draining', drain: true, busy: true });
-    expect(parseSinfoJson(doc('idle', ['CLOUD', 'DRAIN']))[0]).toMatchObject({ base: 'drained', drain: true, busy: false });
-    expect(parseSinfoJson(doc('down', ['CLOUD', 'NOT_RESPONDING']))[0]).toMatchObject({ base: 'down', power: 'on', notResponding: true });
-    expect(parseSinfoJson(doc('idle', ['CLOUD', 'POWERING_DOWN']))[0]).toMatchObject({ power: 'powering_down' });
+    expect(parseNodesJson(doc('allocated', ['CLOUD', 'NOT_RESPONDING', 'POWERING_UP'], 2))[0]).toMatchObject({ base: 'alloc', power: 'powering_up', notResponding: false, busy: true });
+    expect(parseNodesJson(doc('mixed', ['CLOUD', 'DRAIN'], 1))[0]).toMatchObject({ base: 'draining', drain: true, busy: true });
+    expect(parseNodesJson(doc('idle', ['CLOUD', 'DRAIN']))[0]).toMatchObject({ base: 'drained', drain: true, busy: false });
+    expect(parseNodesJson(doc('down', ['CLOUD', 'NOT_RESPONDING']))[0]).toMatchObject({ base: 'down', power: 'on', notResponding: true });
+    expect(parseNodesJson(doc('idle', ['CLOUD', 'POWERING_DOWN']))[0]).toMatchObject({ power: 'powering_down' });
   });
 
   it('takes the required nodes of a -w job from squeue --json', () => {
@@ -211,8 +211,8 @@ describe('JSON', () => {
 
   it('reports the errors Slurm puts in the JSON and rejects text that is not JSON', () => {
     expect(() => parseSqueueJson('{"errors":[{"error":"boom"}],"jobs":[]}')).toThrow(/boom/);
-    expect(() => parseSinfoJson('sinfo: error')).toThrow(/not JSON/);
-    expect(() => parseSinfoJson('{"errors":[]}')).toThrow(/no 'nodes' array/);
+    expect(() => parseNodesJson('sinfo: error')).toThrow(/not JSON/);
+    expect(() => parseNodesJson('{"errors":[]}')).toThrow(/no 'nodes' array/);
   });
 });
 
@@ -307,5 +307,53 @@ describe('a job requeued when its node vanished, before Slurm\'s next pass (fixt
     const raw = JSON.parse(fixture('23-ec4docker-requeued-after-vanished.squeue.json')) as { jobs: Array<Record<string, unknown>> };
     const neverRan = raw.jobs.filter((j) => j.job_id === 5).map((j) => ({ ...j, restart_cnt: 0 }));
     expect(parseSqueueJson(JSON.stringify({ ...raw, jobs: neverRan }))[0].waitsForNodes).toBe(false);
+  });
+});
+
+describe('Slurm 24.11 JSON (data_parser v0.0.42, test/fixtures/slurm-24.11)', () => {
+  const doc = (name: string) => readFileSync(new URL(`../fixtures/slurm-24.11/${name}`, import.meta.url), 'utf8');
+
+  it('reads nodes whose state is a list, base first (slurmrestd /nodes, as scontrol show nodes --json)', () => {
+    const nodes = parseNodesJson(doc('rest-v0.0.42-nodes.json'));
+    expect(nodes.map((n) => [n.name, n.base, n.power, n.busy, n.cpus])).toEqual([['s24-n1', 'idle', 'on', false, 8], ['s24-n2', 'idle', 'on', false, 8]]);
+    expect(nodes[0].state).toBe('IDLE+CLOUD');
+  });
+
+  it('reads a job configuring on a node that powers up as CONFIGURING, as squeue %T says', () => {
+    const [job] = parseSqueueJson(doc('squeue-configuring.json'));
+    expect(job).toMatchObject({ id: '15', state: 'CONFIGURING', nodes: ['s24-n2'], nodeCount: 1, cpus: 1, user: 'ubuntu', requiredNodes: ['s24-n2'], restarts: 0 });
+    expect(job.submitTime).toBe(1796032369);
+  });
+
+  it('reads a running job on a hostlist of two nodes, and no job', () => {
+    const [job] = parseSqueueJson(doc('squeue-running.json'));
+    expect(job).toMatchObject({ id: '13', state: 'RUNNING', nodes: ['s24-n1', 's24-n2'] });
+    expect(parseSqueueJson(doc('squeue-empty.json'))).toEqual([]);
+  });
+});
+
+describe('Slurm 24.11 as an ec4docker cluster prints it (test/fixtures/slurm-24.11/ec4d-*)', () => {
+  const doc = (name: string) => readFileSync(new URL(`../fixtures/slurm-24.11/ec4d-${name}.json`, import.meta.url), 'utf8');
+  const node = (name: string) => parseNodesJson(doc(`${name}.scontrol-nodes`))[0];
+
+  it('a node held off is drained and powered down, with the ec4docker reason', () => {
+    expect(node('held-off')).toMatchObject({ base: 'drained', power: 'off', drain: true, busy: false, reason: 'ec4docker: powered off' });
+  });
+
+  it('a node powering up for a job: not responding is not held against it, and the job waits for resources', () => {
+    expect(node('powering-up')).toMatchObject({ base: 'idle', power: 'powering_up', notResponding: false, busy: false });
+    const [job] = parseSqueueJson(doc('powering-up.squeue'));
+    expect(job).toMatchObject({ state: 'PENDING', reason: 'Resources', waitsForNodes: true });
+  });
+
+  it('a node running a job is busy; the job names it', () => {
+    expect(node('running')).toMatchObject({ base: 'mix', power: 'on', busy: true, allocCpus: 1 });
+    expect(parseSqueueJson(doc('running.squeue'))[0]).toMatchObject({ state: 'RUNNING', nodes: ['t25n1'] });
+  });
+
+  it('a node whose container vanished is down and going off; its job, requeued with reason None, waits for a node', () => {
+    expect(toNodeView(node('vanished-down'))).toMatchObject({ down: true, power: 'powering_down', usable: false, reason: 'ec4docker: container vanished' });
+    const [job] = parseSqueueJson(doc('vanished-requeued.squeue'));
+    expect(job).toMatchObject({ state: 'PENDING', reason: 'None', restarts: 1, waitsForNodes: true });
   });
 });
