@@ -32,8 +32,8 @@ export interface JobView {
 
 /**
  * Adds the configured nodes that the scheduler does not list, as powered-off usable nodes.
- * Why: Slurm without `PrivateData=cloud` hides powered-down CLOUD nodes entirely (fixture 11),
- * so a node that is configured but missing from sinfo is off, not nonexistent.
+ * Why: a scheduler may not list a node it counts as off (Slurm 22.05 hid powered-down CLOUD
+ * nodes without `PrivateData=cloud`, fixture 11), so a configured node missing is off, not gone.
  */
 export function withHiddenNodes(nodes: NodeView[], configured: string[]): NodeView[] {
   const seen = new Set(nodes.map((n) => n.name));

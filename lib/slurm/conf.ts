@@ -52,8 +52,6 @@ SelectTypeParameters=CR_Core
 ReturnToService=2
 # Nodes fetch this file from slurmctld (configless): they carry only the munge key.
 SlurmctldParameters=enable_configless,cloud_dns${suspendParam},power_save_interval=1,power_save_min_interval=0
-# (!) otherwise powered-down CLOUD nodes are invisible to sinfo and scontrol
-PrivateData=cloud
 TreeWidth=65533
 # (!) power programs: Slurm runs them as SlurmUser, with no PATH, SIGCHLD blocked
 ResumeProgram=${POWER_DIR}/slurm-resume

@@ -9,7 +9,7 @@ export const slurm: Middleware = {
   title: 'SLURM',
   ownPowerSaving: true,
   fixedNodeAddresses: false, // slurmctld resolves a node when it registers
-  // Slurm without PrivateData=cloud does not list powered-down CLOUD nodes.
+  // 24.11 lists powered-down CLOUD nodes; 22.05 hid them without PrivateData=cloud (fixture 11).
   unlisted: 'hidden',
   jobList: { argv: ['squeue', '-h', '-o', '%i'], count: (out) => out.split('\n').filter(Boolean).length },
   restApi: {
