@@ -23,12 +23,13 @@ while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
   [ "$s" = RUNNING -o "$s" = COMPLETING -o -z "$s" ] && { r=$(( (n - t0) / 1000000 )); break; }
   [ $(( (n - t0) / 1000000 )) -gt 120000 ] && { echo "timeout"; exit 1; }
   sleep 0.05; done; echo "$r"'
-mk() { # mk VARIANT NAME MAXNODES
+mk() { # mk VARIANT NAME MAXNODES [KEY=VALUE...]
   printf '%s\n' "EC4DOCK_SERVERNAME=$2" "EC4DOCK_NODEBASENAME=${2}n" "EC4DOCK_MAXNODES=$3" EC4DOCK_IDLE_TIME=1 \
-    "EC4DOCK_FRONTEND_IMAGENAME=${image[$1]}:frontend" "EC4DOCK_WN_IMAGENAME=${image[$1]}:wn" >"/tmp/$2.config"
+    "EC4DOCK_FRONTEND_IMAGENAME=${image[$1]}:frontend" "EC4DOCK_WN_IMAGENAME=${image[$1]}:wn" "${@:4}" >"/tmp/$2.config"
   if grep -q EC4DOCK_DB_IMAGENAME "${tree[$1]}/lib/core/config.ts"; then echo "EC4DOCK_DB_IMAGENAME=${image[$1]}:db" >>"/tmp/$2.config"; fi
   "${tree[$1]}/setup-cluster" -f "/tmp/$2.config" -y >/dev/null
 }
+trap 'for v in other this; do bench_cleanup p$v$$; bench_cleanup s$v$$; bench_cleanup m$v$$; done; git -C "$ROOT" worktree remove --force "$other"' EXIT
 declare -A sub scl up rq
 for v in other this other this; do
   t0=$(date +%s%N); mk $v "p$v$$" 2; up[$v]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
@@ -40,13 +41,16 @@ done
 for _ in 1 2 3; do
   for v in other this; do rq[$v]+="$(requeue_once "p$v$$") "; done
 done
+for v in other this; do bench_cleanup "p$v$$"; done
+# memory, in a static cluster (mode none) whose two nodes have each run a job and stay on
 mem() { docker stats --no-stream --format '{{.MemUsage}}' "$1" 2>/dev/null | cut -d/ -f1; }
 for v in other this; do
-  docker exec "p$v$$" /opt/ec4docker/poweron "p$v$$n1" >/dev/null 2>&1 || true
-  sleep 5
-  echo "memory, $v: frontend $(mem "p$v$$"), idle node $(mem "p$v$$n1"), gate $(mem "p$v$$-gate" || true), accounting database $(mem "p$v$$-db" || echo none)"
+  n="m$v$$"; mk $v "$n" 2 EC4DOCK_ELASTICITY=none
+  docker exec "$n" /opt/ec4docker/poweron "${n}n1" "${n}n2" >/dev/null
+  in_frontend "$n" 'sbatch -N 2 --wrap "srun hostname" >/dev/null'; sleep 15
+  echo "memory, $v: frontend $(mem "$n"), idle nodes $(mem "${n}n1") $(mem "${n}n2"), gate $(mem "$n-gate"), accounting database $(mem "$n-db" || true)"
+  bench_cleanup "$n"
 done
-for v in other this; do bench_cleanup "p$v$$"; done
 for v in other this this other; do
   n="s$v$$"; mk $v "$n" "$scale"; wait_all_off "$n"
   nodes=$(seq -f "${n}n%g" 1 "$scale" | tr '\n' ' ')
