@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type JobRecord, nodeSeconds, outcome, percentile } from '../../lib/replay/outcome.ts';
+import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
+import { oracleNodeSeconds, planReplay } from '../../lib/replay/workload.ts';
+
+const windowText = readFileSync('test/fixtures/traces/NASA-iPSC-1993-3.1-cln.window.swf', 'utf8');
+const nasa = parseSwf(windowText, 'window.swf');
+
+describe('SWF', () => {
+  it('reads the NASA window: 169 jobs, its header, each job\'s fields', () => {
+    expect(nasa.jobs).toHaveLength(169);
+    expect(nasa.header).toMatchObject({ MaxProcs: '128', MaxNodes: '128', Computer: 'Intel iPSC/860', MaxJobs: '169' });
+    expect(nasa.jobs[0]).toEqual({ id: 18671, submit: 0, runTime: 1172, processors: 64, status: -1, user: 4 });
+    expect(maxProcessors(nasa)).toBe(128);
+  });
+
+  it('refuses what is not SWF, in one line naming the line', () => {
+    expect(() => parseSwf('; MaxProcs: 8\n1 0 -1 10 4\n', 'short.swf')).toThrow('short.swf: line 2 is not an SWF job (18 numbers): "1 0 -1 10 4"');
+    expect(() => parseSwf('{"jobs": []}\n', 'x.json')).toThrow('x.json: line 1 is not an SWF job');
+    expect(() => parseSwf('; only a header\n', 'empty.swf')).toThrow('empty.swf: no job in this file (is it SWF?)');
+  });
+
+  it('takes the requested processors when the allocated ones are unknown', () => {
+    const t = parseSwf('1 5 -1 10 -1 -1 -1 16 -1 -1 1 2 1 -1 -1 -1 -1 -1\n', 't.swf');
+    expect(t.jobs[0].processors).toBe(16);
+    expect(maxProcessors(t)).toBe(16);
+  });
+});
+
+describe('replay plan', () => {
+  it('maps processors onto nodes (at least one) and divides times by the speedup', () => {
+    const plan = planReplay(nasa, { speedup: 120, nodes: 16 });
+    expect(plan.jobs).toHaveLength(169);
+    expect(plan.jobs[0]).toEqual({ id: 18671, submitAt: 0, runFor: 1172 / 120, nodes: 8 }); // 64 of 128 procs
+    expect(plan.jobs[1]).toMatchObject({ id: 18689, submitAt: 1222 / 120 });
+    expect(Math.min(...plan.jobs.map((j) => j.nodes))).toBe(1);
+    expect(Math.max(...plan.jobs.map((j) => j.nodes))).toBeLessThanOrEqual(16);
+    expect(plan.jobs.every((j, i) => i === 0 || j.submitAt >= plan.jobs[i - 1].submitAt)).toBe(true);
+  });
+
+  it('cuts a window and rebases its submit times', () => {
+    const plan = planReplay(nasa, { speedup: 1, nodes: 16, window: { start: 3600, hours: 2 } });
+    expect(plan.jobs.length).toBeGreaterThan(0);
+    expect(plan.jobs.every((j) => j.submitAt >= 0 && j.submitAt < 7200)).toBe(true);
+    expect(plan.jobs.length).toBe(nasa.jobs.filter((j) => j.submit >= 3600 && j.submit < 3600 + 7200).length);
+  });
+
+  it('refuses a speedup of 0 or less, an empty window, and a job bigger than the machine', () => {
+    expect(() => planReplay(nasa, { speedup: 0, nodes: 4 })).toThrow('--speedup must be a number above 0, got 0');
+    expect(() => planReplay(nasa, { speedup: -2, nodes: 4 })).toThrow('--speedup must be a number above 0');
+    expect(() => planReplay(nasa, { speedup: 10, nodes: 4, window: { start: 10 ** 9, hours: 1 } })).toThrow('no job is submitted in that window');
+    const big = parseSwf('; MaxProcs: 8\n7 0 -1 10 16 -1 -1 -1 -1 -1 1 2 1 -1 -1 -1 -1 -1\n', 'big.swf');
+    expect(() => planReplay(big, { speedup: 1, nodes: 4 })).toThrow('job 7 asks 16 processors, more than the machine\'s 8 (MaxProcs): it can never run');
+  });
+
+  it('counts jobs without a run time or processors as skipped, not replayed', () => {
+    const t = parseSwf('1 0 -1 10 4 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n2 1 -1 -1 4 -1 -1 -1 -1 -1 5 1 1 -1 -1 -1 -1 -1\n', 't.swf');
+    expect(planReplay(t, { speedup: 1, nodes: 2 })).toMatchObject({ skipped: 1, jobs: [{ id: 1 }] });
+  });
+
+  it('gives the perfect-packing bound: nodes × run time, summed', () => {
+    expect(oracleNodeSeconds([{ id: 1, submitAt: 0, runFor: 10, nodes: 2 }, { id: 2, submitAt: 1, runFor: 4, nodes: 1 }])).toBe(24);
+  });
+});
+
+describe('replay outcome', () => {
+  const job = (id: number, submitted: number, starts: number[], ends: number[]): JobRecord => ({ id, submitted, starts, ends });
+
+  it('counts lost jobs, jobs run to their end twice, and waits from the first start', () => {
+    const o = outcome(
+      [job(1, 100, [101], [110]), job(2, 100, [103, 120], [130]), job(3, 100, [], []), job(4, 100, [102, 104], [109, 111])],
+      [{ node: 'n1', on: 100, off: 115 }, { node: 'n2', on: 110 }],
+      130,
+    );
+    expect(o).toEqual({ jobs: 4, completed: 3, lost: 1, run_twice: 1, node_seconds: 35, wait_p50_s: 2, wait_p95_s: 3, wait_max_s: 3 });
+  });
+
+  it('takes nearest-rank percentiles, and nothing for no value', () => {
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+    expect(percentile([], 50)).toBe(0);
+    expect(nodeSeconds([{ node: 'a', on: 5, off: 3 }], 10)).toBe(0);
+  });
+});
