@@ -4,6 +4,7 @@ import type { NodeBackend } from '../backend/types.ts';
 import type { Config } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
 import { logEvent } from '../io/events.ts';
+import { waitFor } from '../io/run.ts';
 import type { PowerOffOptions, Scheduler } from '../middleware/types.ts';
 import { awaitBoot, startNodes } from './boot.ts';
 
@@ -54,7 +55,10 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
         // The scheduler counts it off already; a node left behind (an orphan) goes too.
         return { kind: 'already-off', orphanRemoved: (await backend.removeOrphan(node)) !== undefined };
       }
-      if (!scheduler.startsNodes) await backend.remove(node);
+      // The scheduler's own suspend program removes the node: wait (a while) until it has, so that
+      // "off" means no container. Not removed here: a power-on may already follow.
+      if (scheduler.startsNodes) await waitFor(async () => ((await backend.list()).has(node) ? undefined : true), 15_000, 200);
+      else await backend.remove(node);
       logEvent({ action: 'power_off', node, by, reason, state: result.state });
       return { kind: 'off' };
     },
