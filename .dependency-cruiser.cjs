@@ -3,7 +3,7 @@
 // The pure modules: lib/core/, each folder's types.ts, the monitor's policy and repair rules, and
 // each middleware's parsers (state.ts, reasons.ts) and config texts (conf.ts), the gate's rules.ts,
 // and the trace replay's reader, plan and figures.
-const PURE = '^lib/(core/|[a-z]+/types\\.ts$|monitor/(policy|repair)\\.ts$|[a-z]+/(state|reasons|conf|rules)\\.ts$|replay/(swf|workload|outcome)\\.ts$)';
+const PURE = '^lib/(core/|[a-z]+/types\\.ts$|monitor/(policy|repair)\\.ts$|[a-z]+/(state|reasons|conf|rules)\\.ts$|replay/(swf|workload|outcome|faults|chart)\\.ts$)';
 
 module.exports = {
   forbidden: [

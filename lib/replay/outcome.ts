@@ -54,3 +54,41 @@ export function outcome(jobs: readonly JobRecord[], power: readonly PowerInterva
     wait_max_s: round(waits.length ? Math.max(...waits) : 0),
   };
 }
+
+/** One run of a job, from a start marker to the end marker after it (none: cut short). */
+export interface JobRun {
+  id: number;
+  nodes: string[];
+  start: number;
+  end?: number;
+}
+
+/**
+ * Nodes powered off while they held a job: a node container that died inside a run of a job on
+ * it, other than by an injected fault. A run cut short ends at the job's next start (requeued).
+ */
+export function busyPoweredOff(runs: readonly JobRun[], deaths: ReadonlyArray<{ node: string; at: number }>, injected: ReadonlyArray<{ node: string; at: number }>): number {
+  const isInjected = (d: { node: string; at: number }) => injected.some((f) => f.node === d.node && Math.abs(f.at - d.at) < 2);
+  return deaths.filter((d) => !isInjected(d) && runs.some((r) => r.nodes.includes(d.node) && d.at > r.start && d.at < (r.end ?? Infinity))).length;
+}
+
+export interface TimelinePoint {
+  t: number; // seconds since the replay's start
+  on: number; // nodes powered on
+  busy: number; // nodes running a job
+  waiting: number; // jobs submitted, not started
+}
+
+/** The replay's history, one point per `step` seconds from `t0` to `t1` (epoch seconds). */
+export function timeline(jobs: readonly JobRecord[], runs: readonly JobRun[], power: readonly PowerInterval[], t0: number, t1: number, step = 1): TimelinePoint[] {
+  const points: TimelinePoint[] = [];
+  for (let t = t0; t <= t1; t += step) {
+    points.push({
+      t: round(t - t0),
+      on: power.filter((p) => p.on <= t && t < (p.off ?? Infinity)).length,
+      busy: runs.filter((r) => r.start <= t && t < (r.end ?? t1)).reduce((n, r) => n + r.nodes.length, 0),
+      waiting: jobs.filter((j) => j.submitted <= t && !(j.starts.length > 0 && Math.min(...j.starts) <= t)).length,
+    });
+  }
+  return points;
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type JobRecord, nodeSeconds, outcome, percentile } from '../../lib/replay/outcome.ts';
+import { planFaults } from '../../lib/replay/faults.ts';
+import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, timeline } from '../../lib/replay/outcome.ts';
 import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
 import { oracleNodeSeconds, planReplay } from '../../lib/replay/workload.ts';
 
@@ -81,5 +82,26 @@ describe('replay outcome', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
     expect(percentile([], 50)).toBe(0);
     expect(nodeSeconds([{ node: 'a', on: 5, off: 3 }], 10)).toBe(0);
+  });
+});
+
+describe('replay faults and history', () => {
+  it('draws each fault once, between 10 % and 70 % of the replay, the same for the same seed', () => {
+    const faults = planFaults(100, 7);
+    expect(faults.map((f) => f.kind).sort()).toEqual(['kill_busy_node', 'kill_monitor', 'restart_frontend', 'stop_booting_node']);
+    expect(faults.every((f) => f.at >= 10 && f.at <= 70)).toBe(true);
+    expect(planFaults(100, 7)).toEqual(faults);
+    expect(planFaults(100, 8)).not.toEqual(faults);
+  });
+
+  it('counts a node that died inside a run of a job on it, unless a fault killed it', () => {
+    const runs = [{ id: 1, nodes: ['n1', 'n2'], start: 10, end: 20 }, { id: 2, nodes: ['n3'], start: 10 }];
+    expect(busyPoweredOff(runs, [{ node: 'n2', at: 15 }, { node: 'n1', at: 25 }, { node: 'n3', at: 30 }], [{ node: 'n3', at: 30.5 }])).toBe(1);
+  });
+
+  it('follows nodes on, nodes busy and jobs waiting, second by second', () => {
+    const jobs: JobRecord[] = [{ id: 1, submitted: 100, starts: [102], ends: [104] }];
+    const points = timeline(jobs, [{ id: 1, nodes: ['n1', 'n2'], start: 102, end: 104 }], [{ node: 'n1', on: 101, off: 106 }, { node: 'n2', on: 101.5 }], 100, 105);
+    expect(points.map((p) => [p.t, p.on, p.busy, p.waiting])).toEqual([[0, 0, 0, 1], [1, 1, 0, 1], [2, 2, 2, 0], [3, 2, 2, 0], [4, 2, 0, 0], [5, 2, 0, 0]]);
   });
 });

@@ -1,0 +1,202 @@
+// The replay's I/O: one cluster made for it, the trace's jobs submitted on time, faults injected,
+// and what happened read back (markers in /home, the engine's node events).
+import { expandHostlist } from '../core/hostlist.ts';
+import { UserError } from '../core/errors.ts';
+import { lastLine, run, sleep } from '../io/run.ts';
+import type { PlannedFault } from './faults.ts';
+import { seededRandom } from './faults.ts';
+import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
+import type { ReplayJob } from './workload.ts';
+
+export interface ClusterSpec {
+  setup: string; // the setup-cluster executable
+  name: string;
+  nodes: number;
+  middleware: string;
+  idleSeconds: number;
+  static: boolean; // every node on for the whole replay (-d)
+}
+
+export interface Recorded {
+  jobs: JobRecord[];
+  runs: JobRun[];
+  power: PowerInterval[];
+  deaths: Array<{ node: string; at: number }>;
+  faults: Array<{ kind: string; at: number; node?: string; note?: string }>;
+  start: number; // epoch seconds
+  end: number;
+}
+
+const now = (): number => Date.now() / 1000;
+const MARKERS = '/home/ubuntu/replay';
+
+async function checked(cmd: string, args: string[], what: string, timeout: `${number}s` = '120s', input?: string): Promise<string> {
+  const result = await run(cmd, args, { timeout, input });
+  if (result.exitCode !== 0) throw new UserError(`${what}: ${lastLine(result.stderr) || `exit ${result.exitCode}`}`);
+  return result.stdout;
+}
+
+/** Makes the replay's cluster (removed by removeCluster); jobs take whole nodes, one CPU each. */
+export async function makeCluster(spec: ClusterSpec, configFile: string, writeConfig: (path: string, text: string) => void): Promise<void> {
+  writeConfig(configFile, [
+    `EC4DOCK_SERVERNAME=${spec.name}`, `EC4DOCK_NODEBASENAME=${spec.name}n`, `EC4DOCK_MAXNODES=${spec.nodes}`,
+    `EC4DOCK_MIDDLEWARE=${spec.middleware}`, 'EC4DOCK_NODE_CPUS=1', `EC4DOCK_IDLE_TIME=${spec.idleSeconds}`,
+    `EC4DOCK_ELASTICITY=${spec.static ? 'none' : 'monitor'}`, 'EC4DOCK_ACCOUNTING=no',
+  ].join('\n') + '\n');
+  await checked(spec.setup, ['-f', configFile, '-y', ...(spec.static ? ['-d'] : [])], `setup-cluster ${spec.name}`, '900s');
+  await checked('docker', ['exec', '-u', 'ubuntu', spec.name, 'mkdir', '-p', MARKERS], 'make the marker folder');
+}
+
+export async function removeCluster(spec: ClusterSpec): Promise<void> {
+  await run(spec.setup, ['-s', spec.name, '-t', '-y', '--purge'], { timeout: '300s' });
+}
+
+/** The batch script of one job: a start marker (time, nodes), its run time, an end marker. */
+function jobScript(job: ReplayJob): string {
+  const m = `${MARKERS}/${job.id}`;
+  return `echo "$(date +%s.%N) $SLURM_JOB_NODELIST" >> ${m}.start; sleep ${job.runFor.toFixed(3)}; echo "$(date +%s.%N)" >> ${m}.end`;
+}
+
+/** Submits every job at its time (from `start`); returns each job's submit time. */
+async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: number): Promise<Map<number, number>> {
+  const submitted = new Map<number, number>();
+  for (const job of jobs) {
+    const wait = start + job.submitAt - now();
+    if (wait > 0) await sleep(wait * 1000);
+    submitted.set(job.id, now());
+    await checked('docker', ['exec', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, 'sbatch', '--parsable', '-N', String(job.nodes), '--exclusive',
+      '-J', `r${job.id}`, '-o', '/dev/null', '--wrap', jobScript(job)], `submit job ${job.id}`);
+  }
+  return submitted;
+}
+
+/** Injects one fault; returns what was done (a busy or booting node may not be found in time). */
+async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => number): Promise<{ kind: string; at: number; node?: string; note?: string }> {
+  const at = now();
+  const pick = (nodes: string[]) => nodes[Math.floor(random() * nodes.length)];
+  switch (fault.kind) {
+    case 'kill_monitor':
+      await run('docker', ['exec', spec.name, 'pkill', '-f', 'clues-monitor run'], { timeout: '30s' });
+      return { kind: fault.kind, at };
+    case 'restart_frontend':
+      await run('docker', ['restart', spec.name], { timeout: '120s' });
+      return { kind: fault.kind, at };
+    case 'kill_busy_node':
+      for (let i = 0; i < 40; i++) {
+        const busy = await run('docker', ['exec', spec.name, 'squeue', '-h', '-t', 'R', '-o', '%N'], { timeout: '30s' });
+        const nodes = busy.stdout.split('\n').filter(Boolean).flatMap(expandHostlist);
+        if (nodes.length > 0) {
+          const node = pick(nodes);
+          await run('docker', ['kill', node], { timeout: '30s' });
+          return { kind: fault.kind, at: now(), node };
+        }
+        await sleep(500);
+      }
+      return { kind: fault.kind, at, note: 'no busy node within 20 s' };
+    case 'stop_booting_node':
+      for (let i = 0; i < 100; i++) {
+        const booting = await run('docker', ['exec', spec.name, 'sinfo', '-h', '-N', '-o', '%N %t'], { timeout: '30s' });
+        const nodes = booting.stdout.split('\n').filter((l) => l.endsWith('#')).map((l) => l.split(' ')[0]);
+        const running = nodes.length ? (await run('docker', ['ps', '-q', ...nodes.flatMap((n) => ['--filter', `name=^${n}$`])], { timeout: '30s' })).stdout.trim() : '';
+        if (running) {
+          const node = pick(nodes);
+          await run('docker', ['kill', node], { timeout: '30s' });
+          return { kind: fault.kind, at: now(), node };
+        }
+        await sleep(200);
+      }
+      return { kind: fault.kind, at, note: 'no node booting within 20 s' };
+  }
+}
+
+/** Runs the faults at their times (from `start`), one after the other. */
+async function injectAll(spec: ClusterSpec, faults: readonly PlannedFault[], start: number, seed: number): Promise<Recorded['faults']> {
+  const random = seededRandom(seed + 1);
+  const done: Recorded['faults'] = [];
+  for (const fault of faults) {
+    const wait = start + fault.at - now();
+    if (wait > 0) await sleep(wait * 1000);
+    done.push(await inject(spec, fault, random));
+  }
+  return done;
+}
+
+/** Until the cluster holds none of the replay's jobs and every job was submitted. */
+async function drain(spec: ClusterSpec, deadline: number): Promise<void> {
+  while (now() < deadline) {
+    const q = await run('docker', ['exec', spec.name, 'squeue', '-h', '-o', '%j'], { timeout: '30s' });
+    if (q.exitCode === 0 && !q.stdout.split('\n').some((l) => /^r[0-9]+$/.test(l))) return;
+    await sleep(1000);
+  }
+}
+
+/** The markers: per job, its start times with nodes, and its end times. */
+async function readMarkers(spec: ClusterSpec): Promise<Map<number, { starts: Array<{ at: number; nodes: string[] }>; ends: number[] }>> {
+  const out = await checked('docker', ['exec', spec.name, 'bash', '-c', `cd ${MARKERS} && grep -H . *.start *.end 2>/dev/null || true`], 'read the job markers');
+  const markers = new Map<number, { starts: Array<{ at: number; nodes: string[] }>; ends: number[] }>();
+  for (const line of out.split('\n').filter(Boolean)) {
+    const m = /^([0-9]+)\.(start|end):([0-9.]+)\s*(\S*)/.exec(line);
+    if (!m) continue;
+    const id = Number(m[1]);
+    const entry = markers.get(id) ?? { starts: [], ends: [] };
+    if (m[2] === 'start') entry.starts.push({ at: Number(m[3]), nodes: m[4] ? expandHostlist(m[4]) : [] });
+    else entry.ends.push(Number(m[3]));
+    markers.set(id, entry);
+  }
+  return markers;
+}
+
+/** Node containers started and died, from the engine's event history. */
+async function readPower(spec: ClusterSpec, start: number, end: number): Promise<{ power: PowerInterval[]; deaths: Recorded['deaths'] }> {
+  const out = await checked('docker', ['events', '--since', String(Math.floor(start) - 1), '--until', String(Math.ceil(end) + 1),
+    '--filter', `label=org.ec4docker.cluster=${spec.name}`, '--filter', 'label=org.ec4docker.role=node', '--filter', 'type=container',
+    '--filter', 'event=start', '--filter', 'event=die', '--format', '{{.Action}} {{.Actor.Attributes.name}} {{.TimeNano}}'], 'read the engine events', '60s');
+  const power: PowerInterval[] = [];
+  const deaths: Recorded['deaths'] = [];
+  const open = new Map<string, PowerInterval>();
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [action, node, nanos] = line.split(' ');
+    const at = Number(nanos) / 1e9;
+    if (action === 'start') {
+      const interval: PowerInterval = { node, on: at };
+      open.set(node, interval);
+      power.push(interval);
+    } else if (action === 'die') {
+      deaths.push({ node, at });
+      const interval = open.get(node);
+      if (interval) {
+        interval.off = at;
+        open.delete(node);
+      }
+    }
+  }
+  // a static cluster's nodes were on before the replay started: count them from its start
+  const seen = new Set(power.map((p) => p.node));
+  const before = await run('docker', ['ps', '--filter', `label=org.ec4docker.cluster=${spec.name}`, '--filter', 'label=org.ec4docker.role=node', '--format', '{{.Names}}'], { timeout: '30s' });
+  for (const node of before.stdout.split('\n').filter(Boolean)) if (!seen.has(node)) power.push({ node, on: start });
+  return { power, deaths };
+}
+
+/** Replays the jobs (and faults) on a cluster made by makeCluster; returns what happened. */
+export async function replay(spec: ClusterSpec, jobs: readonly ReplayJob[], faults: readonly PlannedFault[], seed: number): Promise<Recorded> {
+  const duration = Math.max(...jobs.map((j) => j.submitAt + j.runFor));
+  const start = now() + 1;
+  const [submitted, injected] = await Promise.all([submitAll(spec, jobs, start), injectAll(spec, faults, start, seed)]);
+  await drain(spec, start + duration * 3 + 300);
+  const end = now();
+  const markers = await readMarkers(spec);
+  const { power, deaths } = await readPower(spec, start, end);
+  const records: JobRecord[] = jobs.map((j) => {
+    const m = markers.get(j.id);
+    return { id: j.id, submitted: submitted.get(j.id) ?? start, starts: (m?.starts ?? []).map((s) => s.at), ends: m?.ends ?? [] };
+  });
+  const runs: JobRun[] = [...markers].flatMap(([id, m]) => {
+    const starts = [...m.starts].sort((a, b) => a.at - b.at);
+    return starts.map((s, i) => {
+      const next = starts[i + 1]?.at ?? Infinity;
+      const end = m.ends.find((e) => e >= s.at && e < next);
+      return { id, nodes: s.nodes, start: s.at, end: end ?? (Number.isFinite(next) ? next : undefined) };
+    });
+  });
+  return { jobs: records, runs, power, deaths, faults: injected, start, end };
+}
