@@ -1,5 +1,6 @@
 // The replay's I/O: one cluster made for it, the trace's jobs submitted on time, faults injected,
 // and what happened read back (markers in /home, the engine's node events).
+import { spawn } from 'node:child_process';
 import { expandHostlist } from '../core/hostlist.ts';
 import { UserError } from '../core/errors.ts';
 import { lastLine, run, sleep } from '../io/run.ts';
@@ -146,46 +147,60 @@ async function readMarkers(spec: ClusterSpec): Promise<Map<number, { starts: Arr
   return markers;
 }
 
-/** Node containers started and died, from the engine's event history. */
-async function readPower(spec: ClusterSpec, start: number, end: number): Promise<{ power: PowerInterval[]; deaths: Recorded['deaths'] }> {
-  const out = await checked('docker', ['events', '--since', String(Math.floor(start) - 1), '--until', String(Math.ceil(end) + 1),
-    '--filter', `label=org.ec4docker.cluster=${spec.name}`, '--filter', 'label=org.ec4docker.role=node', '--filter', 'type=container',
-    '--filter', 'event=start', '--filter', 'event=die', '--format', '{{.Action}} {{.Actor.Attributes.name}} {{.TimeNano}}'], 'read the engine events', '60s');
-  const power: PowerInterval[] = [];
-  const deaths: Recorded['deaths'] = [];
-  const open = new Map<string, PowerInterval>();
-  for (const line of out.split('\n').filter(Boolean)) {
-    const [action, node, nanos] = line.split(' ');
-    const at = Number(nanos) / 1e9;
-    if (action === 'start') {
-      const interval: PowerInterval = { node, on: at };
-      open.set(node, interval);
-      power.push(interval);
-    } else if (action === 'die') {
-      deaths.push({ node, at });
-      const interval = open.get(node);
-      if (interval) {
-        interval.off = at;
-        open.delete(node);
+/**
+ * Node containers starting and dying, as the engine reports them, followed live from before the
+ * replay: the engine keeps only its last 256 events, which a replay's docker exec calls outrun.
+ */
+function followPower(spec: ClusterSpec): { stop: () => Promise<{ power: PowerInterval[]; deaths: Recorded['deaths'] }> } {
+  const child = spawn('docker', ['events', '--filter', `label=org.ec4docker.cluster=${spec.name}`, '--filter', 'label=org.ec4docker.role=node',
+    '--filter', 'type=container', '--filter', 'event=start', '--filter', 'event=die', '--format', '{{.Action}} {{.Actor.Attributes.name}} {{.TimeNano}}'],
+  { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+  return {
+    async stop() {
+      await sleep(1000); // the last events reach the stream
+      child.kill();
+      const power: PowerInterval[] = [];
+      const deaths: Recorded['deaths'] = [];
+      const open = new Map<string, PowerInterval>();
+      for (const line of text.split('\n').filter(Boolean)) {
+        const [action, node, nanos] = line.split(' ');
+        const at = Number(nanos) / 1e9;
+        if (action === 'start') {
+          const interval: PowerInterval = { node, on: at };
+          open.set(node, interval);
+          power.push(interval);
+        } else if (action === 'die') {
+          deaths.push({ node, at });
+          const interval = open.get(node);
+          if (interval) interval.off = at;
+          open.delete(node);
+        }
       }
-    }
-  }
-  // a static cluster's nodes were on before the replay started: count them from its start
-  const seen = new Set(power.map((p) => p.node));
-  const before = await run('docker', ['ps', '--filter', `label=org.ec4docker.cluster=${spec.name}`, '--filter', 'label=org.ec4docker.role=node', '--format', '{{.Names}}'], { timeout: '30s' });
-  for (const node of before.stdout.split('\n').filter(Boolean)) if (!seen.has(node)) power.push({ node, on: start });
-  return { power, deaths };
+      return { power, deaths };
+    },
+  };
+}
+
+/** Nodes already on when the replay starts (a static cluster's): on from its start. */
+async function nodesOn(spec: ClusterSpec): Promise<string[]> {
+  const out = await run('docker', ['ps', '--filter', `label=org.ec4docker.cluster=${spec.name}`, '--filter', 'label=org.ec4docker.role=node', '--format', '{{.Names}}'], { timeout: '30s' });
+  return out.stdout.split('\n').filter(Boolean);
 }
 
 /** Replays the jobs (and faults) on a cluster made by makeCluster; returns what happened. */
 export async function replay(spec: ClusterSpec, jobs: readonly ReplayJob[], faults: readonly PlannedFault[], seed: number): Promise<Recorded> {
   const duration = Math.max(...jobs.map((j) => j.submitAt + j.runFor));
+  const events = followPower(spec);
+  const already = await nodesOn(spec);
   const start = now() + 1;
   const [submitted, injected] = await Promise.all([submitAll(spec, jobs, start), injectAll(spec, faults, start, seed)]);
   await drain(spec, start + duration * 3 + 300);
   const end = now();
   const markers = await readMarkers(spec);
-  const { power, deaths } = await readPower(spec, start, end);
+  const { power, deaths } = await events.stop();
+  for (const node of already) if (!power.some((p) => p.node === node && p.on <= start)) power.push({ node, on: start, off: deaths.find((d) => d.node === node)?.at });
   const records: JobRecord[] = jobs.map((j) => {
     const m = markers.get(j.id);
     return { id: j.id, submitted: submitted.get(j.id) ?? start, starts: (m?.starts ?? []).map((s) => s.at), ends: m?.ends ?? [] };
