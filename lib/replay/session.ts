@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { expandHostlist } from '../core/hostlist.ts';
 import { UserError } from '../core/errors.ts';
-import { lastLine, run, sleep } from '../io/run.ts';
+import { lastLine, run, sleep, waitFor } from '../io/run.ts';
 import type { PlannedFault } from './faults.ts';
 import { seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
@@ -65,8 +65,11 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
     const wait = start + job.submitAt - now();
     if (wait > 0) await sleep(wait * 1000);
     submitted.set(job.id, now());
-    await checked('docker', ['exec', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, 'sbatch', '--parsable', '-N', String(job.nodes), '--exclusive',
-      '-J', `r${job.id}`, '-o', '/dev/null', '--wrap', jobScript(job)], `submit job ${job.id}`);
+    const sbatch = ['exec', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, 'sbatch', '--parsable', '-N', String(job.nodes), '--exclusive',
+      '-J', `r${job.id}`, '-o', '/dev/null', '--wrap', jobScript(job)];
+    // a fault may be restarting the frontend: try again for a minute, as a user would
+    const accepted = await waitFor(async () => ((await run('docker', sbatch, { timeout: '60s' })).exitCode === 0 ? true : undefined), 60_000, 1000);
+    if (!accepted) await checked('docker', sbatch, `submit job ${job.id}`);
   }
   return submitted;
 }
