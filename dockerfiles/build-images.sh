@@ -16,7 +16,7 @@ if ! grep -qx -- "$middleware" <<<"$known" || [ ! -d "dockerfiles/$middleware" ]
 fi
 prefix=ec4d$middleware
 if [ "$middleware" = torque ] && [ -z "${TORQUE_BASE:-}" ]; then
-  echo "build-images: no Torque image can be built from Debian 12 (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, \"Torque\")" >&2
+  echo "build-images: no Torque image can be built from Debian (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, \"Torque\")" >&2
   exit 2
 fi
 base=${BASE_IMAGE:-ec4docker/debian:trixie}

@@ -59,7 +59,7 @@ refused() {
 }
 
 @test "the Torque config fails clearly instead of half-working" {
-  refused 2 'image ec4dtorque:frontend not found, and Torque images cannot be built from Debian 12 (it has no Torque package): build them where a registry is reachable with TORQUE_BASE=fedora:41 npm run images -- torque (see README, "Torque"), or use ec4docker-slurm.config or ec4docker-sge.config' -f "$ROOT/ec4docker-torque.config" -s "$NAME"
+  refused 2 'image ec4dtorque:frontend not found, and Torque images cannot be built from Debian (it has no Torque package): build them where a registry is reachable with TORQUE_BASE=fedora:41 npm run images -- torque (see README, "Torque"), or use ec4docker-slurm.config or ec4docker-sge.config' -f "$ROOT/ec4docker-torque.config" -s "$NAME"
 }
 
 @test "an image made for another middleware is refused before anything is made" {

@@ -24,7 +24,8 @@ teardown_file() { load helpers; destroy "$NAME"; }
   event_logged "$NAME" power_on "${NAME}n1"
   wait_until 60 no_node_container "$NAME"
   wait_until 10 all_nodes_in "$NAME" 'drain~'
-  event_logged "$NAME" power_off "${NAME}n1"
+  # logged once poweroff has seen the container gone, just after
+  wait_until 10 event_logged "$NAME" power_off "${NAME}n1"
 }
 
 @test "a multi-node job gets the nodes it needs powered on" {
