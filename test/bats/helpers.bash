@@ -20,6 +20,8 @@ labelled() {
 # destroy NAME: removes a test cluster whatever state it is in (teardown, even after failures).
 destroy() {
   local f="label=org.ec4docker.cluster=$1" ids
+  # the frontend first: otherwise its power programs may start a node while the rest goes
+  ids=$(docker ps -aq --filter "$f" --filter label=org.ec4docker.role=frontend); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
   ids=$(docker ps -aq --filter "$f"); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
   ids=$(docker network ls -q --filter "$f"); [ -z "$ids" ] || docker network rm $ids >/dev/null 2>&1 || true
   ids=$(docker volume ls -q --filter "$f"); [ -z "$ids" ] || docker volume rm $ids >/dev/null 2>&1 || true
