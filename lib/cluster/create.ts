@@ -25,10 +25,13 @@ export interface CreateOptions {
   confirm: (question: string) => Promise<boolean>;
 }
 
+/** The containers the cluster's middleware runs beside the frontend (Slurm's accounting). */
+const servicesOf = (config: Config): ServiceSpec[] => middlewareNamed(config.middleware).services?.(config) ?? [];
+
 /** Refuses images that are missing or made for another middleware, before anything is created. */
 async function checkImages(config: Config): Promise<void> {
   const middleware = middlewareNamed(config.middleware);
-  for (const image of [config.frontendImage, config.workerImage, ...(middleware.services?.(config) ?? []).map((s) => s.image)]) {
+  for (const image of [config.frontendImage, config.workerImage, ...servicesOf(config).map((s) => s.image)]) {
     const labels = await imageLabels(image);
     if (labels === undefined) {
       throw new UsageError(middleware.missingImage?.(image) ?? `image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
@@ -43,8 +46,7 @@ async function checkImages(config: Config): Promise<void> {
 
 /** Refuses names taken by containers that are not this cluster's. */
 async function checkNameConflicts(config: Config, names: ClusterNames): Promise<void> {
-  const services = (middlewareNamed(config.middleware).services?.(config) ?? []).map((spec) => serviceName(config, spec.role));
-  const wanted = new Set([names.frontend, names.gate, ...services, ...names.nodes, ...names.nodes.map(netnsName)]);
+  const wanted = new Set([names.frontend, names.gate, ...servicesOf(config).map((spec) => serviceName(config, spec.role)), ...names.nodes, ...names.nodes.map(netnsName)]);
   for (const c of await listContainers([])) {
     if (wanted.has(c.name) && c.labels[LABEL_CLUSTER] !== config.serverName) {
       throw new UsageError(`a container named ${c.name} already exists and is not part of cluster ${config.serverName}; choose another name (-s or -b)`);
@@ -98,7 +100,7 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     const engineAccess = await startGate(config, names, logs);
     // Services first: the accounting database readies itself while the frontend starts, whose
     // scheduler waits for it at its first start.
-    const services = middleware.services?.(config) ?? [];
+    const services = servicesOf(config);
     for (const spec of services) await startService(config, names, spec, logs, created);
     await startFrontend(config, names, [...engineAccess, ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
     // The nodes' netns containers are made while the frontend boots: power-ons then only join them.

@@ -2,10 +2,8 @@
 // and what happened read back (markers in /home, the engine's node events).
 import { spawn } from 'node:child_process';
 import { expandHostlist } from '../core/hostlist.ts';
-import { UserError } from '../core/errors.ts';
-import { lastLine, run, sleep, waitFor } from '../io/run.ts';
-import type { PlannedFault } from './faults.ts';
-import { seededRandom } from './faults.ts';
+import { run, runChecked, sleep, waitFor } from '../io/run.ts';
+import { type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
 import type { ReplayJob } from './workload.ts';
 
@@ -31,12 +29,6 @@ export interface Recorded {
 const now = (): number => Date.now() / 1000;
 const MARKERS = '/home/ubuntu/replay';
 
-async function checked(cmd: string, args: string[], what: string, timeout: `${number}s` = '120s', input?: string): Promise<string> {
-  const result = await run(cmd, args, { timeout, input });
-  if (result.exitCode !== 0) throw new UserError(`${what}: ${lastLine(result.stderr) || `exit ${result.exitCode}`}`);
-  return result.stdout;
-}
-
 /** Makes the replay's cluster (removed by removeCluster); jobs take whole nodes, one CPU each. */
 export async function makeCluster(spec: ClusterSpec, configFile: string, writeConfig: (path: string, text: string) => void): Promise<void> {
   writeConfig(configFile, [
@@ -44,8 +36,8 @@ export async function makeCluster(spec: ClusterSpec, configFile: string, writeCo
     `EC4DOCK_MIDDLEWARE=${spec.middleware}`, 'EC4DOCK_NODE_CPUS=1', `EC4DOCK_IDLE_TIME=${spec.idleSeconds}`,
     `EC4DOCK_ELASTICITY=${spec.static ? 'none' : 'monitor'}`, 'EC4DOCK_ACCOUNTING=no',
   ].join('\n') + '\n');
-  await checked(spec.setup, ['-f', configFile, '-y', ...(spec.static ? ['-d'] : [])], `setup-cluster ${spec.name}`, '900s');
-  await checked('docker', ['exec', '-u', 'ubuntu', spec.name, 'mkdir', '-p', MARKERS], 'make the marker folder');
+  await runChecked(spec.setup, ['-f', configFile, '-y', ...(spec.static ? ['-d'] : [])], `setup-cluster ${spec.name}`, '900s');
+  await runChecked('docker', ['exec', '-u', 'ubuntu', spec.name, 'mkdir', '-p', MARKERS], 'make the marker folder', '120s');
 }
 
 export async function removeCluster(spec: ClusterSpec): Promise<void> {
@@ -69,7 +61,7 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
       '-J', `r${job.id}`, '-o', '/dev/null', '--wrap', jobScript(job)];
     // a fault may be restarting the frontend: try again for a minute, as a user would
     const accepted = await waitFor(async () => ((await run('docker', sbatch, { timeout: '60s' })).exitCode === 0 ? true : undefined), 60_000, 1000);
-    if (!accepted) await checked('docker', sbatch, `submit job ${job.id}`);
+    if (!accepted) await runChecked('docker', sbatch, `submit job ${job.id}`, '120s');
   }
   return submitted;
 }
@@ -136,7 +128,7 @@ async function drain(spec: ClusterSpec, deadline: number): Promise<void> {
 
 /** The markers: per job, its start times with nodes, and its end times. */
 async function readMarkers(spec: ClusterSpec): Promise<Map<number, { starts: Array<{ at: number; nodes: string[] }>; ends: number[] }>> {
-  const out = await checked('docker', ['exec', spec.name, 'bash', '-c', `cd ${MARKERS} && grep -H . *.start *.end 2>/dev/null || true`], 'read the job markers');
+  const out = await runChecked('docker', ['exec', spec.name, 'bash', '-c', `cd ${MARKERS} && grep -H . *.start *.end 2>/dev/null || true`], 'read the job markers', '120s');
   const markers = new Map<number, { starts: Array<{ at: number; nodes: string[] }>; ends: number[] }>();
   for (const line of out.split('\n').filter(Boolean)) {
     const m = /^([0-9]+)\.(start|end):([0-9.]+)\s*(\S*)/.exec(line);
