@@ -75,12 +75,15 @@ engine_group() {
   usermod -aG "$group" "$1"
 }
 
-# make_secret FILE BYTES: a random key on the secrets volume (frontends), made once per cluster
-# and written atomically, so that no other container ever reads half a key.
+# make_secret FILE BYTES: a random key on the secrets volume, made once per cluster by whichever
+# container comes first (the frontend, or the accounting database that starts beside it): each
+# writes its own file and links it into place, which fails if one is there, so all read one key.
 make_secret() {
   [ ! -s "$SECRETS/$1" ] || return 0
-  (umask 077 && dd if=/dev/urandom of="$SECRETS/.$1.tmp" bs="$2" count=1 2>/dev/null)
-  mv "$SECRETS/.$1.tmp" "$SECRETS/$1"
+  local tmp="$SECRETS/.$1.$(hostname)"
+  (umask 077 && dd if=/dev/urandom of="$tmp" bs="$2" count=1 2>/dev/null)
+  ln "$tmp" "$SECRETS/$1" 2>/dev/null || true
+  rm -f "$tmp"
 }
 make_munge_key() { make_secret munge.key 1024; }
 

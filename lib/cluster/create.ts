@@ -5,9 +5,9 @@ import { backendFor } from '../backend/index.ts';
 import { CONTAINER_CAPS } from '../backend/engine.ts';
 import { type Config, configToEnv } from '../core/config.ts';
 import { UsageError, UserError } from '../core/errors.ts';
-import { type ClusterNames, clusterFilter, clusterNames, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName, serviceName } from '../core/names.ts';
+import { type ClusterNames, clusterFilter, clusterNames, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName, type Role, serviceName } from '../core/names.ts';
 import {
-  containerState, docker, dockerOk, dockerTry, engineLogDriver, imageLabels, inspectLabels, listContainers, networkSubnet, publishedPort, removeContainers,
+  type ContainerSummary, containerState, docker, dockerTry, engineLogDriver, imageLabels, inspectLabels, listContainers, networkSubnet, publishedPort, removeContainers,
 } from '../io/docker.ts';
 import { lastLine, run, waitFor } from '../io/run.ts';
 import { middlewareNamed } from '../middleware/registry.ts';
@@ -31,8 +31,10 @@ const servicesOf = (config: Config): ServiceSpec[] => middlewareNamed(config.mid
 /** Refuses images that are missing or made for another middleware, before anything is created. */
 async function checkImages(config: Config): Promise<void> {
   const middleware = middlewareNamed(config.middleware);
-  for (const image of [config.frontendImage, config.workerImage, ...servicesOf(config).map((s) => s.image)]) {
-    const labels = await imageLabels(image);
+  const images = [config.frontendImage, config.workerImage, ...servicesOf(config).map((s) => s.image)];
+  const found = await Promise.all(images.map(imageLabels));
+  for (const [i, image] of images.entries()) {
+    const labels = found[i];
     if (labels === undefined) {
       throw new UsageError(middleware.missingImage?.(image) ?? `image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
     }
@@ -44,23 +46,23 @@ async function checkImages(config: Config): Promise<void> {
   }
 }
 
-/** Refuses names taken by containers that are not this cluster's. */
-async function checkNameConflicts(config: Config, names: ClusterNames): Promise<void> {
+/** Refuses names taken by containers that are not this cluster's; returns the cluster's containers. */
+async function checkNameConflicts(config: Config, names: ClusterNames): Promise<ContainerSummary[]> {
   const wanted = new Set([names.frontend, names.gate, ...servicesOf(config).map((spec) => serviceName(config, spec.role)), ...names.nodes, ...names.nodes.map(netnsName)]);
-  for (const c of await listContainers([])) {
+  const all = await listContainers([]);
+  for (const c of all) {
     if (wanted.has(c.name) && c.labels[LABEL_CLUSTER] !== config.serverName) {
       throw new UsageError(`a container named ${c.name} already exists and is not part of cluster ${config.serverName}; choose another name (-s or -b)`);
     }
   }
+  return all.filter((c) => c.labels[LABEL_CLUSTER] === config.serverName);
 }
 
 /** Creates the cluster and prints how to enter it. */
 export async function createCluster(config: Config, options: CreateOptions): Promise<void> {
   const names = clusterNames(config);
   const middleware = middlewareNamed(config.middleware);
-  await checkImages(config);
-  await checkNameConflicts(config, names);
-  const existing = await listContainers(clusterFilter(config.serverName));
+  const [, existing] = await Promise.all([checkImages(config), checkNameConflicts(config, names)]);
   if (existing.length > 0) {
     const question = `Cluster ${config.serverName} already exists (${existing.length} container(s)). Kill it and create it again?`;
     if (!options.yes && !(await options.confirm(question))) {
@@ -71,44 +73,28 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
 
   const created: Made[] = [];
   try {
-    let networkLabels = await inspectLabels('network', names.network);
-    if (networkLabels === undefined) {
-      await createNetwork(config, names.network);
-      created.push({ kind: 'network', name: names.network });
-      networkLabels = (await inspectLabels('network', names.network)) ?? {};
-    }
-    const nodeRange = networkLabels[LABEL_NODE_RANGE];
-    if (!nodeRange && middleware.fixedNodeAddresses) {
-      throw new UsageError(`network ${names.network} was not made by ec4docker: ${middleware.title} nodes need the fixed addresses of a network setup-cluster creates; choose a new EC4DOCK_NETWORK name`);
-    }
-    if ((await inspectLabels('volume', names.homeVolume)) === undefined) {
-      await docker(['volume', 'create', ...labelArgs(config, 'home'), names.homeVolume], `create volume ${names.homeVolume}`);
-      created.push({ kind: 'volume', name: names.homeVolume });
-    }
-    if ((await inspectLabels('volume', names.stateVolume)) === undefined) {
-      await docker(['volume', 'create', ...labelArgs(config, 'state'), names.stateVolume], `create volume ${names.stateVolume}`);
-      created.push({ kind: 'volume', name: names.stateVolume });
-    }
     // Secrets are made new with every cluster: a fresh munge key and node keys.
-    if ((await inspectLabels('volume', names.secretsVolume)) !== undefined) await docker(['volume', 'rm', names.secretsVolume], 'remove old secrets volume');
-    await docker(['volume', 'create', ...labelArgs(config, 'secrets'), names.secretsVolume], `create volume ${names.secretsVolume}`);
-    created.push({ kind: 'volume', name: names.secretsVolume });
-
-    const logs = await logBounds();
-    await docker(['volume', 'create', ...labelArgs(config, 'gate'), names.gateVolume], `create volume ${names.gateVolume}`);
-    created.push({ kind: 'volume', name: names.gateVolume });
-    const engineAccess = await startGate(config, names, logs);
-    // Services first: the accounting database readies itself while the frontend starts, whose
-    // scheduler waits for it at its first start.
+    const freshSecrets = async () => {
+      if ((await inspectLabels('volume', names.secretsVolume)) !== undefined) await docker(['volume', 'rm', names.secretsVolume], 'remove old secrets volume');
+      await ensureVolume(config, 'secrets', names.secretsVolume, created);
+    };
+    const [nodeRange, logs] = await settleAll([
+      ensureNetwork(config, names.network, created), logBounds(),
+      ensureVolume(config, 'home', names.homeVolume, created), ensureVolume(config, 'state', names.stateVolume, created),
+      freshSecrets(), ensureVolume(config, 'gate', names.gateVolume, created),
+    ]);
+    // The gate, the services (the accounting database, which the frontend's scheduler waits for
+    // at its first start) and the frontend start together: the frontend waits for the gate's
+    // socket itself (lib.sh).
     const services = servicesOf(config);
-    for (const spec of services) await startService(config, names, spec, logs, created);
-    await startFrontend(config, names, [...engineAccess, ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []);
+    await settleAll([
+      startGate(config, names, logs), ...services.map((spec) => startService(config, names, spec, logs, created)),
+      startFrontend(config, names, [...gateAccess(names), ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []),
+    ]);
     // The nodes' netns containers are made while the frontend boots: power-ons then only join them.
-    // All settle before a failure rolls back, so that rollback finds every container made.
-    const made = await Promise.allSettled([
+    await settleAll([
       waitForReady(names.frontend, 'frontend'), ...services.map((spec) => waitForReady(serviceName(config, spec.role), spec.role)), backendFor(config).prepare(names.nodes),
     ]);
-    for (const result of made) if (result.status === 'rejected') throw result.reason;
     if (config.password) {
       await docker(['exec', '-i', names.frontend, 'chpasswd'], 'set the ubuntu password', `ubuntu:${config.password}\n`);
     }
@@ -137,7 +123,7 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
  * frontend (and so a user who becomes it) is not root on the host. The gate runs on the engine it
  * guards, so for an engine reached over tcp:// or ssh:// it mounts that host's own socket.
  */
-async function startGate(config: Config, names: ClusterNames, logs: string[]): Promise<string[]> {
+async function startGate(config: Config, names: ClusterNames, logs: string[]): Promise<void> {
   const socket = config.dockerHost.startsWith('unix://') ? config.dockerHost.slice('unix://'.length) : '/var/run/docker.sock';
   await docker(
     [
@@ -152,8 +138,10 @@ async function startGate(config: Config, names: ClusterNames, logs: string[]): P
     ],
     `start the engine gate ${names.gate}`,
   );
-  return ['-v', `${names.gateVolume}:/run/ec4docker-gate`];
 }
+
+/** The frontend's way to the engine: the gate's socket, on the volume they share. */
+const gateAccess = (names: ClusterNames): string[] => ['-v', `${names.gateVolume}:/run/ec4docker-gate`];
 
 /**
  * The engine's own log of the long-lived containers (the frontend, the gate: a refused request is
@@ -188,16 +176,21 @@ async function startFrontend(config: Config, names: ClusterNames, engineAccess: 
   );
 }
 
+// The line an entrypoint logs once its container is ready (lib.sh: the frontend's scheduler
+// answers and its nodes are held; a service's daemon answers).
+const READY_LINE = /^ec4docker: .*: ready$/m;
+
 /**
- * Waits until a container is ready (its entrypoint's mark: the frontend's scheduler answers and
- * its nodes are held; a service's daemon answers); fails early with the log if it died.
+ * Waits until a new container logged that it is ready (reading its log costs the engine far less
+ * than an exec); fails early with the log if it stopped.
  */
 async function waitForReady(container: string, what: string): Promise<void> {
   const ready = await waitFor(async () => {
     const state = await containerState(container);
     if (state !== 'running') return `stopped:${state ?? 'gone'}`;
-    return (await dockerOk(['exec', container, 'test', '-e', '/run/ec4docker/ready'])) ? 'ready' : undefined;
-  }, READY_TIMEOUT_MS, 250);
+    const logs = await dockerTry(['logs', '--tail', '200', container], undefined, 'logs');
+    return READY_LINE.test(logs.stderr) ? 'ready' : undefined;
+  }, READY_TIMEOUT_MS, 200);
   if (ready === 'ready') return;
   const logs = await dockerTry(['logs', '--tail', '5', container], undefined, 'logs');
   const why = ready === undefined ? `did not answer within ${READY_TIMEOUT_MS / 1000} s` : `stopped (${ready.slice(8)})`;
@@ -211,15 +204,13 @@ async function waitForReady(container: string, what: string): Promise<void> {
 async function startService(config: Config, names: ClusterNames, spec: ServiceSpec, logs: string[], created: Made[]): Promise<void> {
   const name = serviceName(config, spec.role);
   const volume = serviceName(config, spec.dataVolume.role);
-  if ((await inspectLabels('volume', volume)) === undefined) {
-    await docker(['volume', 'create', ...labelArgs(config, spec.dataVolume.role), volume], `create volume ${volume}`);
-    created.push({ kind: 'volume', name: volume });
-  }
+  await ensureVolume(config, spec.dataVolume.role, volume, created);
   await docker(
     [
       'run', '-d', '--init', '--name', name, '--hostname', name, '--network', names.network, '--restart', 'unless-stopped',
       ...labelArgs(config, spec.role), ...logs,
-      '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`, '-v', `${volume}:${spec.dataVolume.mount}`,
+      // secrets writable: the first of it and the frontend makes the cluster's keys
+      '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, '-v', `${volume}:${spec.dataVolume.mount}`,
       '--tmpfs', '/run/ec4docker:size=1m,mode=0755',
       ...CONTAINER_CAPS, '--security-opt', 'no-new-privileges', '--memory', spec.memory, '--pids-limit', '512',
       ...Object.entries({ EC4DOCK_SERVERNAME: config.serverName, ...spec.env }).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
@@ -233,6 +224,24 @@ async function startService(config: Config, names: ClusterNames, spec: ServiceSp
  * Creates the cluster's network with its addresses split (lib/core/addresses.ts): the engine picks
  * a free subnet first, then the network is made again on it with the lower half for the engine.
  */
+/**
+ * Makes the cluster's network if there is none by that name; returns its node range label.
+ * Refuses one ec4docker did not make where the middleware's nodes need fixed addresses.
+ */
+async function ensureNetwork(config: Config, network: string, created: Made[]): Promise<string | undefined> {
+  let labels = await inspectLabels('network', network);
+  if (labels === undefined) {
+    await createNetwork(config, network);
+    created.push({ kind: 'network', name: network });
+    labels = (await inspectLabels('network', network)) ?? {};
+  }
+  const middleware = middlewareNamed(config.middleware);
+  if (!labels[LABEL_NODE_RANGE] && middleware.fixedNodeAddresses) {
+    throw new UsageError(`network ${network} was not made by ec4docker: ${middleware.title} nodes need the fixed addresses of a network setup-cluster creates; choose a new EC4DOCK_NETWORK name`);
+  }
+  return labels[LABEL_NODE_RANGE];
+}
+
 async function createNetwork(config: Config, network: string): Promise<void> {
   await docker(['network', 'create', ...labelArgs(config, 'network'), network], `create network ${network}`);
   let plan: NodeAddressPlan;
@@ -254,6 +263,23 @@ async function createNetwork(config: Config, network: string): Promise<void> {
  */
 function nodeHosts(nodes: string[], nodeRange: string): string[] {
   return nodes.flatMap((node, i) => ['--add-host', `${node}:${nodeAddress(nodeRange, i + 1)}`]);
+}
+
+/**
+ * Waits for every step (so that a rollback then finds all they made) and fails with the first
+ * failure, or returns their results.
+ */
+async function settleAll<T extends readonly unknown[]>(steps: [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(steps);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Makes a labelled volume if there is none by that name (one there holds a kept cluster's data). */
+async function ensureVolume(config: Config, role: Role, name: string, created: Made[]): Promise<void> {
+  if ((await inspectLabels('volume', name)) !== undefined) return;
+  await docker(['volume', 'create', ...labelArgs(config, role), name], `create volume ${name}`);
+  created.push({ kind: 'volume', name });
 }
 
 /**

@@ -85,7 +85,7 @@ export type Program = (argv: string[], frontend: () => Frontend) => Promise<void
 
 /**
  * A container of the cluster beside the frontend, on its network, named and hostnamed
- * <servername>-<role>, with the secrets volume (read-only) and a data volume of its own that
+ * <servername>-<role>, with the secrets volume (it may make the keys) and a data volume of its own that
  * setup-cluster -t keeps like /home (only --purge removes it).
  */
 export interface ServiceSpec {

@@ -12,14 +12,14 @@ install -d -o mysql -g mysql -m 0755 /run/mysqld
 
 if [ ! -d "$data/mysql/mysql" ]; then
   log "accounting: creating the database"
-  mariadb-install-db --user=mysql --datadir="$data/mysql" --skip-test-db --auth-root-authentication-method=socket >/dev/null
+  cp -a /usr/share/ec4docker/db-template/. "$data/mysql/"
 fi
 [ -s "$data/slurmdbd.password" ] || (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$data/slurmdbd.password")
 password=$(cat "$data/slurmdbd.password")
 
 # slurmdbd's advice (it warns otherwise): a long lock wait; the buffer pool stays small here.
 mariadbd --user=mysql --datadir="$data/mysql" --skip-networking --socket=/run/mysqld/mysqld.sock \
-  --innodb-lock-wait-timeout=900 --innodb-buffer-pool-size=64M --log-error= &
+  --innodb-lock-wait-timeout=900 --innodb-buffer-pool-size=64M --innodb-log-file-size=16M --log-error= &
 db=$!
 trap 'kill -TERM "$db" 2>/dev/null' TERM INT
 wait_for_daemon "$db" "MariaDB exited" mariadb-admin --socket=/run/mysqld/mysqld.sock ping
@@ -31,10 +31,12 @@ ALTER USER 'slurm'@'localhost' IDENTIFIED BY '$password';
 GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost';
 SQL
 
+# the cluster's keys: made here if this container comes before the frontend
+make_munge_key
 start_munge
 jwt=
 if [ "${EC4DOCK_REST_API:-no}" = yes ]; then
-  wait_for -s "$SECRETS/jwt.key" 60
+  make_secret jwt.key 32
   install -o slurm -g slurm -m 0600 "$SECRETS/jwt.key" /etc/slurm/jwt.key
   jwt=$'AuthAltTypes=auth/jwt\nAuthAltParameters=jwt_key=/etc/slurm/jwt.key'
 fi

@@ -21,6 +21,10 @@ touch /var/log/ec4docker/events.jsonl && chown slurm:slurm /var/log/ec4docker/ev
 
 start_munge
 start_sshd
+if [ "${EC4DOCK_ACCOUNTING:-no}" = yes ]; then
+  # slurmctld retries slurmdbd only every 2 s: start it once slurmdbd answers (30 s at most)
+  for _ in $(seq 1 300); do bash -c "exec 3<>/dev/tcp/$EC4DOCK_SERVERNAME-db/6819" 2>/dev/null && break; sleep 0.1; done
+fi
 log "frontend $EC4DOCK_SERVERNAME: starting slurmctld"
 /usr/sbin/slurmctld -D -i &
 ctld=$!
