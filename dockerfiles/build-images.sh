@@ -2,8 +2,7 @@
 # Builds the images of a middleware: npm run images -- NAME (slurm, the default; sge; torque)
 # BASE_IMAGE=debian:trixie uses a registry's image; otherwise the base is made locally
 # (debootstrap + docker import). Needs dist/ec4d (npm run build) for the frontend.
-# Torque exists only for Fedora / EPEL 9: TORQUE_BASE names such an image (e.g. fedora:41), which
-# needs a registry; those images were never built where ec4docker is developed.
+# Torque is compiled from its source: vendor/torque's tarball, or the one TORQUE_SOURCE names.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 middleware=${1:-slurm}
@@ -15,14 +14,19 @@ if ! grep -qx -- "$middleware" <<<"$known" || [ ! -d "dockerfiles/$middleware" ]
   exit 2
 fi
 prefix=ec4d$middleware
-if [ "$middleware" = torque ] && [ -z "${TORQUE_BASE:-}" ]; then
-  echo "build-images: no Torque image can be built from Debian (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, \"Torque\")" >&2
-  exit 2
+if [ "$middleware" = torque ]; then
+  # The tarball goes into the build context (see .dockerignore) for ec4dtorque:build.
+  source=${TORQUE_SOURCE:-vendor/torque/torque-6.1.3-ccdab3b.tar.gz}
+  [ -f "$source" ] || { echo "build-images: TORQUE_SOURCE $source: no such file" >&2; exit 2; }
+  # (the listing read whole: grep -q ending early would fail tar under pipefail)
+  grep -q '^[^/]*/src/server/pbsd_main.c$' <<<"$(tar -tzf "$source" 2>/dev/null || true)" \
+    || { echo "build-images: $source is not a Torque source tarball (no src/server/pbsd_main.c in it)" >&2; exit 2; }
+  cp "$source" dist/torque-source.tar.gz
 fi
 base=${BASE_IMAGE:-ec4docker/debian:trixie}
 if [ "$base" = ec4docker/debian:trixie ]; then bash dockerfiles/base/make-base-image.sh "$base"; fi
 step() { echo "==> [$1] docker build -t $2 -f $3"; }
-declare -A arg=([PACKAGES_DAY]=$(date -u +%F) [BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [EC4D_TOOLS]=ec4docker:frontend-tools [TORQUE_BASE]=${TORQUE_BASE:-})
+declare -A arg=([PACKAGES_DAY]=$(date -u +%F) [BASE_IMAGE]=$base [EC4D_BASE]=ec4docker:base [EC4D_TOOLS]=ec4docker:frontend-tools [EC4D_BUILD]=$prefix:build)
 # build TAG DOCKERFILE: with the build args that Dockerfile declares (others make the builder warn)
 build() {
   local args=() name
@@ -31,11 +35,13 @@ build() {
   done
   docker build "${args[@]}" -t "$1" -f "$2" .
 }
-# The middleware's own images, one per folder: frontend, wn, and any other it runs (Slurm's db).
+# The middleware's own images, one per folder: its build stage first where it has one (Torque's
+# compiled source), then frontend, wn, and any other it runs (Slurm's db).
 roles=(frontend wn)
+[ ! -f "dockerfiles/$middleware/build/Dockerfile" ] || roles=(build "${roles[@]}")
 for dir in "dockerfiles/$middleware"/*/; do
   role=$(basename "$dir")
-  [ -f "$dir/Dockerfile" ] && [ "$role" != frontend ] && [ "$role" != wn ] && roles+=("$role")
+  [ -f "$dir/Dockerfile" ] && [[ ! " ${roles[*]} " =~ " $role " ]] && roles+=("$role")
 done
 total=$((2 + ${#roles[@]})) n=2
 started=$SECONDS

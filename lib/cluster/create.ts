@@ -36,7 +36,7 @@ async function checkImages(config: Config): Promise<void> {
   for (const [i, image] of images.entries()) {
     const labels = found[i];
     if (labels === undefined) {
-      throw new UsageError(middleware.missingImage?.(image) ?? `image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
+      throw new UsageError(`image ${image} not found; build the images with: npm run images -- ${config.middleware}`);
     }
     // An image of another middleware would start, then never join: say so now.
     const made = labels[LABEL_MIDDLEWARE];

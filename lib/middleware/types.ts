@@ -107,8 +107,6 @@ export interface Middleware {
   fixedNodeAddresses: boolean;
   // What `clues-monitor status` shows for a node the scheduler does not list.
   unlisted: string;
-  // A hint for a missing image (default: build it with npm run images -- <name>).
-  missingImage?: (image: string) => string;
   // How setup-cluster counts the jobs in a frontend before it terminates the cluster.
   jobList: { argv: string[]; count: (stdout: string) => number };
   // Runs a REST API in the frontend when EC4DOCK_REST_API=yes: its port there, and the lines

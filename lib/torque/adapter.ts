@@ -1,7 +1,7 @@
 // Torque's scheduler adapter (lib/middleware/types.ts), through the commands of control.ts. A node
 // is on while the server lists it: it is admitted by creating it (qmgr), and taken out by marking
 // it offline, checking for jobs and deleting it.
-// NOT verified against a live Torque server; tested against fake commands replaying real outputs.
+// Tested live (test/bats/52-torque.bats) and against fake commands replaying real outputs.
 import type { Config } from '../core/config.ts';
 import { clusterNames } from '../core/names.ts';
 import { bestEffort, logEvent } from '../io/events.ts';
@@ -13,8 +13,10 @@ import { type TorqueJob, type TorqueNode, toJobView, toNodeView } from './state.
 // Jobs that hold or wait for nodes; 'C' (completed, kept for keep_completed) is neither.
 const LIVE = new Set(['Q', 'R', 'E', 'H', 'W', 'T', 'S']);
 const isUp = (n: TorqueNode | undefined): boolean => n !== undefined && !n.states.some((s) => ['down', 'state-unknown', 'unknown'].includes(s));
+// Jobs that hold their exec_host's nodes: running, exiting, suspended.
+const HOLDING = new Set(['R', 'E', 'S']);
 const jobsOn = (jobs: TorqueJob[], node: string): string[] =>
-  jobs.filter((j) => ['R', 'E', 'S'].includes(j.state) && j.execHosts.includes(node)).map((j) => j.id);
+  jobs.filter((j) => HOLDING.has(j.state) && j.execHosts.includes(node)).map((j) => j.id);
 
 /** The Torque adapter for one cluster. */
 export function torqueScheduler(config: Config): Scheduler {
@@ -32,7 +34,9 @@ export function torqueScheduler(config: Config): Scheduler {
     async observe(): Promise<SchedulerView> {
       const [all, jobs] = await Promise.all([readNodes(), readJobs()]);
       const nodes = all.filter((n) => ours.has(n.name));
-      const live = jobs.filter((j) => LIVE.has(j.state) && (j.execHosts.length === 0 || j.execHosts.some((h) => ours.has(h))));
+      // A job held elsewhere is another cluster's. A queued one's exec_host means nothing: with no
+      // node listed, the scheduler tries the server's own host and leaves its name there.
+      const live = jobs.filter((j) => LIVE.has(j.state) && (!HOLDING.has(j.state) || j.execHosts.length === 0 || j.execHosts.some((h) => ours.has(h))));
       return {
         // Absent = off: a listed node that is down has failed.
         nodes: nodes.map((n) => toNodeView(n, { downMeansOff: false })),

@@ -1,6 +1,5 @@
-// Torque commands run in the frontend as root (a Torque manager). NOT verified against a live
-// Torque server (none can be installed here): the command forms follow Torque 6.1's manual pages,
-// and test/unit/torque-adapter.test.ts checks them against fake commands replaying real outputs.
+// Torque commands run in the frontend as root (a Torque manager), as Torque 6.1's manual pages
+// give them; test/bats/52-torque.bats runs them against the real server.
 import { UserError } from '../core/errors.ts';
 import { lastLine, run, runChecked } from '../io/run.ts';
 import { parsePbsnodesXml, parseQstatXml, type TorqueJob, type TorqueNode } from './state.ts';

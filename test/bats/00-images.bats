@@ -15,8 +15,28 @@ setup() { load helpers; }
 @test "an unknown middleware is refused by the image build" {
   run --separate-stderr -2 bash "$ROOT/dockerfiles/build-images.sh" nosuch
   assert_equal "$stderr" "build-images: unknown middleware 'nosuch' (available: slurm, sge, torque)"
-  run --separate-stderr -2 env -u TORQUE_BASE bash "$ROOT/dockerfiles/build-images.sh" torque
-  assert_equal "$stderr" 'build-images: no Torque image can be built from Debian (it has no Torque package); with a registry, name a Fedora or EPEL 9 base: TORQUE_BASE=fedora:41 npm run images -- torque (see README, "Torque")'
+}
+
+@test "a Torque source that is missing or is not Torque is refused before any build" {
+  run --separate-stderr -2 env TORQUE_SOURCE=/nonexistent/torque.tar.gz bash "$ROOT/dockerfiles/build-images.sh" torque
+  assert_equal "$stderr" "build-images: TORQUE_SOURCE /nonexistent/torque.tar.gz: no such file"
+  tar -czf "$BATS_TEST_TMPDIR/other.tar.gz" -C "$ROOT" dockerfiles/base
+  run --separate-stderr -2 env TORQUE_SOURCE="$BATS_TEST_TMPDIR/other.tar.gz" bash "$ROOT/dockerfiles/build-images.sh" torque
+  assert_equal "$stderr" "build-images: $BATS_TEST_TMPDIR/other.tar.gz is not a Torque source tarball (no src/server/pbsd_main.c in it)"
+  refute_output --partial 'docker build'
+}
+
+@test "npm run images -- torque compiles Torque from its source into slim frontend and node images, licences included" {
+  run -0 npm run -s images -- torque
+  assert_line --partial '==> [3/5] docker build -t ec4dtorque:build'
+  assert_line --regexp '^==> images ec4dtorque:build, ec4dtorque:frontend and ec4dtorque:wn built in [0-9]+ s$'
+  run -0 docker run --rm --entrypoint bash ec4dtorque:wn -c 'pbs_mom --version; ls /usr/share/doc/torque; command -v gcc pbs_server || true'
+  assert_line 'Version: 6.1.3'
+  assert_line LICENSE
+  assert_line PBS_License.txt
+  refute_output --partial /usr/
+  run -0 docker run --rm --entrypoint bash ec4dtorque:frontend -c 'ls /usr/local/sbin; ls /opt/ec4docker'
+  for c in pbs_server pbs_sched trqauthd poweron clues-monitor; do assert_line "$c"; done
 }
 
 @test "npm run images -- sge builds the Grid Engine frontend and working-node images" {
@@ -28,15 +48,15 @@ setup() { load helpers; }
 }
 
 @test "no image holds a munge key or an SSH host or user key" {
-  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db ec4dsge:frontend ec4dsge:wn; do
+  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db ec4dsge:frontend ec4dsge:wn ec4dtorque:frontend ec4dtorque:wn; do
     run -0 docker run --rm --entrypoint bash "$image" -c \
-      'find /etc/munge /etc/ssh /etc/ec4docker /root /home /var/lib/gridengine -type f \( -name "*.key" -o -name "*_key" -o -name "id_*" \) 2>/dev/null | sort'
+      'find /etc/munge /etc/ssh /etc/ec4docker /root /home /var/lib/gridengine /var/spool/torque -type f \( -name "*.key" -o -name "*_key" -o -name "id_*" \) 2>/dev/null | sort'
     assert_output ""
   done
 }
 
 @test "every image is Debian 13; Slurm is 24.11 with slurmdbd, slurmrestd and Open MPI 5 with PMIx" {
-  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db ec4dsge:wn; do
+  for image in ec4docker:base ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db ec4dsge:wn ec4dtorque:wn; do
     run -0 docker run --rm --entrypoint cat "$image" /etc/debian_version
     assert_output --regexp '^13\.'
   done

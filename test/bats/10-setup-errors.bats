@@ -58,10 +58,6 @@ refused() {
   refused 2 'image ec4dslurm:nosuchtag not found; build the images with: npm run images -- slurm' -s "$NAME" -w ec4dslurm:nosuchtag
 }
 
-@test "the Torque config fails clearly instead of half-working" {
-  refused 2 'image ec4dtorque:frontend not found, and Torque images cannot be built from Debian (it has no Torque package): build them where a registry is reachable with TORQUE_BASE=fedora:41 npm run images -- torque (see README, "Torque"), or use ec4docker-slurm.config or ec4docker-sge.config' -f "$ROOT/ec4docker-torque.config" -s "$NAME"
-}
-
 @test "an image made for another middleware is refused before anything is made" {
   refused 2 "image ec4dslurm:wn is a slurm image, but the cluster's middleware is sge (EC4DOCK_MIDDLEWARE)" -f "$ROOT/ec4docker-sge.config" -w ec4dslurm:wn -s "$NAME"
 }

@@ -1,42 +1,50 @@
 #!/bin/bash
-# Torque frontend: SSH keys, the cluster's munge key (Fedora's Torque authenticates with munge),
-# then munged, sshd, trqauthd, pbs_server (created with a queue on first start), pbs_sched, cron
-# and clues-monitor. Nodes are added by clues-monitor/poweron (qmgr create node). NEVER RUN by the
-# project (see the Dockerfile).
+# Torque frontend: SSH keys for ubuntu and root, then sshd, trqauthd, pbs_server (its database
+# on the cluster's state volume, made with one queue at the first start), pbs_sched, cron and
+# clues-monitor. Nodes are created in the server by poweron/clues-monitor (qmgr create node).
 set -euo pipefail
 . /usr/local/lib/ec4docker/lib.sh
 : "${EC4DOCK_SERVERNAME:?is not set: start the frontend with setup-cluster}"
 
 frontend_setup
-make_munge_key
-echo "$EC4DOCK_SERVERNAME" >/etc/torque/server_name
-touch /var/log/ec4docker/events.jsonl
-start_munge
+home=/var/spool/torque
+echo "$EC4DOCK_SERVERNAME" >"$home/server_name"
+install -d /var/log/ec4docker && touch /var/log/ec4docker/events.jsonl
+# The server's jobs, queues and nodes outlive the frontend's container: kept on the state volume.
+state=/var/lib/ec4docker/torque-server
+if [ ! -L "$home/server_priv" ]; then
+  [ -e "$state" ] || cp -a "$home/server_priv" "$state"  # the installed skeleton, at the first start
+  rm -rf "$home/server_priv" && ln -s "$state" "$home/server_priv"
+fi
 start_sshd
-/usr/sbin/trqauthd
-home=/var/lib/torque
+/usr/local/sbin/trqauthd >/dev/null
 if [ ! -e "$home/server_priv/serverdb" ]; then
   log "frontend $EC4DOCK_SERVERNAME: creating the Torque server"
-  /usr/sbin/pbs_server -t create -f
-  until qmgr -c 'list server' >/dev/null 2>&1; do sleep 0.2; done
-  # One queue, a 1-second scheduler, finished jobs kept a minute (as qstat users expect).
-  qmgr -c 'create queue batch queue_type=execution'
-  qmgr -c 'set queue batch enabled=true'
-  qmgr -c 'set queue batch started=true'
-  qmgr -c 'set server default_queue=batch'
-  qmgr -c 'set server scheduling=true'
-  qmgr -c 'set server scheduler_iteration=1'
-  qmgr -c 'set server node_check_rate=10'
-  qmgr -c 'set server keep_completed=60'
-  qmgr -c "set server managers += root@$EC4DOCK_SERVERNAME"
-  qmgr -c "set server submit_hosts += $EC4DOCK_SERVERNAME"
-  qmgr -c 'set server allow_node_submit=true'
+  /usr/local/sbin/pbs_server -F -t create -f >>/var/log/ec4docker/pbs_server.log 2>&1 &
 else
-  /usr/sbin/pbs_server
+  log "frontend $EC4DOCK_SERVERNAME: starting pbs_server"
+  /usr/local/sbin/pbs_server -F >>/var/log/ec4docker/pbs_server.log 2>&1 &
 fi
-until qmgr -c 'list server' >/dev/null 2>&1; do sleep 0.2; done
-/usr/sbin/pbs_sched
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null' TERM INT
+wait_for_daemon "$server" "pbs_server exited; see $home/server_logs" qmgr -c 'list server'
+# One queue, a scheduler that runs every second, finished jobs shown a minute (idempotent: a
+# restart keeps what the database holds).
+qmgr >/dev/null <<QMGR
+set server scheduling = true
+set server scheduler_iteration = 1
+set server node_check_rate = 150
+set server keep_completed = 60
+set server managers += root@$EC4DOCK_SERVERNAME
+set server operators += root@$EC4DOCK_SERVERNAME
+set server allow_node_submit = true
+QMGR
+qmgr -c 'list queue batch' >/dev/null 2>&1 || qmgr >/dev/null <<QMGR
+create queue batch queue_type = execution
+set queue batch enabled = true
+set queue batch started = true
+set server default_queue = batch
+QMGR
+/usr/local/sbin/pbs_sched
 start_monitor
-# pbs_server daemonizes: stay up while it runs.
-while pgrep -x pbs_server >/dev/null; do sleep 5; done
-die "pbs_server exited; see /var/log/torque/server_logs"
+while kill -0 "$server" 2>/dev/null; do wait "$server" || true; done
