@@ -40,7 +40,7 @@ export function torqueScheduler(config: Config): Scheduler {
       return {
         // Absent = off: a listed node that is down has failed.
         nodes: nodes.map((n) => toNodeView(n, { downMeansOff: false })),
-        jobs: live.map((j) => toJobView(j, nodes)),
+        jobs: live.map((j) => toJobView(j, nodes, ours)),
         states: new Map(nodes.map((n) => [n.name, n.state])),
       };
     },

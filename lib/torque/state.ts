@@ -111,11 +111,12 @@ export function toNodeView(n: TorqueNode, options: TorqueNodeViewOptions = {}): 
  * The neutral job view. nodes: exec_host of jobs holding nodes (R, E exiting, S suspended); a
  * completed job ('C', kept for keep_completed) still prints its exec_host but holds nothing.
  * nodeCount: nodect (per task); a queued array parent ('N[]', job_array_request '4-5') asks that for
- * each task. requiredNodes: the host names of `-l nodes=host1+host2:ppn=2` that are known nodes (pass
- * the node list; a non-numeric first field may also be a property, so unknown names are left out).
+ * each task. requiredNodes: the host names of `-l nodes=host1+host2:ppn=2` that are known nodes
+ * (listed, or the cluster's); a non-numeric first field may also be a property, so unknown names
+ * are left out.
  */
-export function toJobView(j: TorqueJob, nodes: TorqueNode[] = []): JobView {
-  const known = new Set(nodes.map((n) => n.name));
+export function toJobView(j: TorqueJob, nodes: TorqueNode[] = [], clusterNodes: Iterable<string> = []): JobView {
+  const known = new Set([...nodes.map((n) => n.name), ...clusterNodes]);
   const holding = ['R', 'E', 'S'].includes(j.state);
   const waits = jobWaitsForNodes(j);
   const named = j.nodesSpec.split('+').map((p) => p.split(':')[0].trim()).filter((p) => p && !/^\d+$/.test(p) && known.has(p));

@@ -9,6 +9,8 @@ case "$cmd $1" in
     if [ "$FAKE_PBSNODES" = empty ]; then
       echo 'pbsnodes: Server has no node list MSG=node list is empty - check '"'"'server_priv/nodes'"'"' file' >&2; exit 1
     fi
+    # Torque 6.1.3 once its last node was deleted (seen live, test/bats/52-torque.bats)
+    if [ "$FAKE_PBSNODES" = deleted ]; then echo 'pbsnodes: No nodes found' >&2; exit 1; fi
     cat "$FAKE_PBSNODES" ;;
   "qstat -f") cat "$FAKE_QSTAT" ;;
   "docker ps")                                      # node containers: those named in $FAKE_CONTAINERS

@@ -1,6 +1,6 @@
 // The Torque adapter against fake commands (test/fake-torque) that replay real recorded Torque
-// outputs and record every call: what it reads, and the commands it would give a Torque server.
-// No live Torque server exists here (README, "Torque").
+// outputs and record every call: what it reads, and the commands it gives a Torque server
+// (test/bats/52-torque.bats runs them against a live one).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,8 +56,10 @@ describe('Torque adapter, replayed outputs', () => {
     expect(await scheduler.pendingJobs!()).toEqual(['667999.superserver.stanford.edu']);
   });
 
-  it('reads a server with no node yet as no node', async () => {
+  it('reads a server with no node yet, or none left, as no node', async () => {
     process.env.FAKE_PBSNODES = 'empty';
+    expect((await scheduler.observe()).nodes).toEqual([]);
+    process.env.FAKE_PBSNODES = 'deleted';
     expect((await scheduler.observe()).nodes).toEqual([]);
   });
 

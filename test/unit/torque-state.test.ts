@@ -6,7 +6,8 @@ import {
 } from '../../lib/torque/state.ts';
 import { parsePbsnodesText, parseQstatFullText, parseQstatQueuesText } from '../support/torque-formats.ts';
 
-// Torque: verified against recorded outputs of Torque 4.x / 6.1.3 (test/fixtures/torque/SOURCES.md), not a live server.
+// Torque: recorded outputs of Torque 4.x / 6.1.3 elsewhere, and of the Torque built here (ec4d-*),
+// test/fixtures/torque/SOURCES.md.
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/torque/${name}`, import.meta.url), 'utf8');
 const config: PolicyConfig = { maxNodes: 10, idleSeconds: 120, maxBootingNodes: 10, extraNodesFree: 0, retriesPowerOn: 2, maxWaitPowerOnSeconds: 300 };
 const brief = (v: ReturnType<typeof toNodeView>) =>
@@ -151,6 +152,8 @@ describe('qstat', () => {
     const named = { ...queued, nodesSpec: 'node1+gpu:ppn=2+2' };
     const nodes = parsePbsnodesXml(fixture('torque_pbsnodes-x_free_down_jobexclusive_offline__qhost_output_07.xml'));
     expect(toJobView(named, nodes).requiredNodes).toEqual(['node1']);
+    // a cluster's node that is off (the server does not list it) is a node too
+    expect(toJobView({ ...queued, nodesSpec: 'tqn2' }, nodes, ['tqn1', 'tqn2']).requiredNodes).toEqual(['tqn2']);
     expect(execHostNames('node01/0+node01/1+node02/0')).toEqual(['node01', 'node02']);
   });
 
@@ -161,6 +164,27 @@ describe('qstat', () => {
       queue_type: 'Execution', enabled: 'True', started: 'True', 'resources_default.nodes': '1',
       state_count: 'Transit:0 Queued:0 Held:0 Waiting:0 Running:0 Exiting:0 Complete:0',
     });
+  });
+});
+
+describe('the Torque built here (live captures)', () => {
+  it('reads a job-exclusive node, and a free one with a job in one of its slots as busy but usable', () => {
+    const nodes = parsePbsnodesXml(fixture('ec4d-torque6.1.3_pbsnodes-x_jobexclusive_free.xml'));
+    expect(nodes.map((n) => [n.name, n.state])).toEqual([['tq1169n1', 'job-exclusive'], ['tq1169n2', 'free']]);
+    expect(nodes.map((v) => brief(toNodeView(v, { downMeansOff: false })))).toEqual(['tq1169n1:on:busy', 'tq1169n2:on:busy']);
+  });
+
+  it('reads the jobs: running on their node, held not waiting, completed holding nothing', () => {
+    const jobs = parseQstatXml(fixture('ec4d-torque6.1.3_qstat-f-x_R_H_Q_C.xml'));
+    expect(jobs.map((j) => [j.id, j.state])).toEqual([['0.tq1169', 'C'], ['1.tq1169', 'R'], ['2.tq1169', 'H'], ['3.tq1169', 'R']]);
+    const views = jobs.map((j) => toJobView(j));
+    expect(views.map((v) => v.nodes)).toEqual([[], ['tq1169n1'], [], ['tq1169n2']]);
+    expect(views.some((v) => v.waitsForNodes)).toBe(false);
+  });
+
+  it('lets a job queued with every node off wait for one', () => {
+    const queued = parseQstatXml(fixture('ec4d-torque6.1.3_qstat-f-x_queued_no_node.xml')).filter((j) => j.state === 'Q');
+    expect(queued.map((j) => toJobView(j, [], ['tq1169n1', 'tq1169n2']))).toMatchObject([{ waitsForNodes: true, nodeCount: 1, nodes: [] }]);
   });
 });
 

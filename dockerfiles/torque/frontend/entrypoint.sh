@@ -45,6 +45,9 @@ set queue batch enabled = true
 set queue batch started = true
 set server default_queue = batch
 QMGR
+# is_transit: the queue takes jobs for more nodes, or other nodes, than the server lists now
+# (powered-off nodes are not listed); the scheduler leaves them queued (our patch) until they are on.
+qmgr -c 'set queue batch is_transit = true' >/dev/null
 /usr/local/sbin/pbs_sched
 start_monitor
 while kill -0 "$server" 2>/dev/null; do wait "$server" || true; done
