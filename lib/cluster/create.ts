@@ -221,10 +221,6 @@ async function startService(config: Config, names: ClusterNames, spec: ServiceSp
 }
 
 /**
- * Creates the cluster's network with its addresses split (lib/core/addresses.ts): the engine picks
- * a free subnet first, then the network is made again on it with the lower half for the engine.
- */
-/**
  * Makes the cluster's network if there is none by that name; returns its node range label.
  * Refuses one ec4docker did not make where the middleware's nodes need fixed addresses.
  */
@@ -242,6 +238,10 @@ async function ensureNetwork(config: Config, network: string, created: Made[]): 
   return labels[LABEL_NODE_RANGE];
 }
 
+/**
+ * Creates the cluster's network with its addresses split (lib/core/addresses.ts): the engine picks
+ * a free subnet first, then the network is made again on it with the lower half for the engine.
+ */
 async function createNetwork(config: Config, network: string): Promise<void> {
   await docker(['network', 'create', ...labelArgs(config, 'network'), network], `create network ${network}`);
   let plan: NodeAddressPlan;
