@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The three middlewares in one run: qsub/sbatch -> running and -> finished on an all-off cluster
-# (RUNS each, alternating: clusters alive together); for Torque also a node's `docker run` ->
+# (RUNS each, alternating: clusters alive together); then for Torque a node's `docker run` ->
 # `free` in the server, and a busy node killed -> its job running again elsewhere.
 # Usage: bench/middlewares.sh [RUNS]   (needs: npm run images -- slurm / sge / torque)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -54,10 +54,14 @@ printf '%-8s %-40s %s\n' middleware 'submit->running ms (median, runs)' 'submit-
 for mw in "${mws[@]}"; do
   printf '%-8s %-40s %s\n' "$mw" "$(median ${running[$mw]}) (${running[$mw]% })" "$(median ${finished[$mw]}) (${finished[$mw]% })"
 done
-# Torque: a node's docker run -> free in the server (poweron by hand: the node is created, its
-# container started, and the command returns once pbs_server lists it free).
-t=${name[torque]}
-wait_off torque "$t"
+# Torque, on a cluster of its own with nodes powered by hand only (EC4DOCK_ELASTICITY=none: the
+# monitor still repairs, but powers nothing off): a node's docker run -> free in the server (the
+# node is created, its container started, and poweron returns once pbs_server lists it free).
+for mw in "${mws[@]}"; do bench_cleanup "${name[$mw]}"; done
+t=benchtorquenone$$; mws+=(none); name[none]=$t
+printf '%s\n' "EC4DOCK_SERVERNAME=$t" "EC4DOCK_NODEBASENAME=${t}n" EC4DOCK_MIDDLEWARE=torque EC4DOCK_MAXNODES=2 EC4DOCK_ELASTICITY=none \
+  EC4DOCK_FRONTEND_IMAGENAME=ec4dtorque:frontend EC4DOCK_WN_IMAGENAME=ec4dtorque:wn >"/tmp/$t.config"
+"$SETUP" -f "/tmp/$t.config" -y >/dev/null
 free=()
 for _ in 1 2 3; do
   t0=$(date +%s%N); docker exec "$t" /opt/ec4docker/poweron "${t}n1" >/dev/null; free+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
