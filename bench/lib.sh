@@ -46,3 +46,12 @@ requeue_once() {
   read -r q r <"$out" && echo "$(( (q - t0) / 1000000 ))/$(( (r - t0) / 1000000 ))" || echo timeout
   rm -f "$out"; docker exec "$1" scancel "$job"
 }
+
+# SLURM_PROBE: a script for in_frontend: sbatch "hostname; sleep 1", poll squeue every 50 ms,
+# print "running_ms completed_ms" (from the submit).
+SLURM_PROBE='t0=$(date +%s%N); j=$(sbatch --parsable --wrap "hostname; sleep 1"); r=; c=
+while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
+  [ -z "$r" ] && [ "$s" = RUNNING -o "$s" = COMPLETING -o -z "$s" ] && r=$(( (n - t0) / 1000000 ))
+  [ -z "$s" ] && { c=$(( (n - t0) / 1000000 )); break; }
+  [ $(( (n - t0) / 1000000 )) -gt 120000 ] && { echo "timeout"; exit 1; }
+  sleep 0.05; done; echo "$r $c"'

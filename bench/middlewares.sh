@@ -19,12 +19,7 @@ while :; do s=$(qstat -f $j 2>/dev/null | awk "\$1 == \"job_state\" { print \$3 
   [ "$s" = C -o -z "$s" ] && { c=$(( (n - t0) / 1000000 )); break; }
   [ $(( (n - t0) / 1000000 )) -gt 120000 ] && { echo "timeout"; exit 1; }
   sleep 0.05; done; echo "$r $c"'
-probe[slurm]='t0=$(date +%s%N); j=$(sbatch --parsable --wrap "hostname; sleep 1"); r=; c=
-while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
-  [ -z "$r" ] && [ "$s" = RUNNING -o "$s" = COMPLETING -o -z "$s" ] && r=$(( (n - t0) / 1000000 ))
-  [ -z "$s" ] && { c=$(( (n - t0) / 1000000 )); break; }
-  [ $(( (n - t0) / 1000000 )) -gt 120000 ] && { echo "timeout"; exit 1; }
-  sleep 0.05; done; echo "$r $c"'
+probe[slurm]=$SLURM_PROBE
 # on_nodes NAME: its running node containers; wait_off MIDDLEWARE NAME: until none (and Slurm shows all off).
 on_nodes() { docker ps -q --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node | wc -l; }
 wait_off() {

@@ -3,13 +3,6 @@
 # Usage: bench/submit-latency.sh [RUNS]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-3}
-# Polls squeue every 50 ms from inside the frontend; prints "running_ms completed_ms".
-probe='t0=$(date +%s%N); j=$(sbatch --parsable --wrap "hostname; sleep 1"); r=; c=
-while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
-  [ -z "$r" ] && [ "$s" = RUNNING -o "$s" = COMPLETING -o -z "$s" ] && r=$(( (n - t0) / 1000000 ))
-  [ -z "$s" ] && { c=$(( (n - t0) / 1000000 )); break; }
-  [ $(( (n - t0) / 1000000 )) -gt 120000 ] && { echo "timeout"; exit 1; }
-  sleep 0.05; done; echo "$r $c"'
 # The engine's own speed in the same run: one plain `docker run -d` on a network, in ms.
 engine_ms() {
   local t0 ms; docker network create benchnet$$ >/dev/null; t0=$(date +%s%N)
@@ -23,7 +16,7 @@ for mode in slurm monitor; do
   running=() completed=() engine=()
   for _ in $(seq 1 "$runs"); do
     wait_all_off "$name"
-    read -r r c < <(in_frontend "$name" "$probe")
+    read -r r c < <(in_frontend "$name" "$SLURM_PROBE")
     running+=("$r"); completed+=("$c"); engine+=("$(engine_ms)")
   done
   printf '%-8s %-32s %-32s %s\n' "$mode" "$(median "${running[@]}") (${running[*]})" "$(median "${completed[@]}") (${completed[*]})" "$(median "${engine[@]}") (${engine[*]})"
