@@ -1,6 +1,6 @@
 // Pure parsers of Torque node and job state (pbsnodes -x, qstat -x / -f -x) and their neutral views.
-// Verified against recorded real outputs of Torque 4.x and 6.1.3 only (test/fixtures/torque/SOURCES.md):
-// no live Torque server exists here (no Debian package).
+// Verified against real outputs of Torque 4.x and 6.1.3, some captured from the Torque built here
+// (test/fixtures/torque/SOURCES.md).
 import type { JobView, NodeView, Power } from '../core/views.ts';
 import { childrenNamed, parseXml, type XmlElement } from '../core/xml.ts';
 
@@ -92,16 +92,18 @@ export interface TorqueNodeViewOptions {
  * The neutral node view. 'offline' (pbsnodes -o) is a person's drain. busy: jobs allocated, or
  * job-exclusive / job-sharing / busy (MOM overloaded: never power off a loaded node) / reserve.
  * A Torque 6 power_state other than 'Running' means off (only 'Running' appears in the fixtures).
- * 'state-unknown' / 'unknown' (not yet contacted) read like 'down'.
+ * 'state-unknown' / 'unknown' (not yet contacted) read like 'down'. With downMeansOff false, a
+ * node down whose MOM never reported (no status: just created) is powering up, not failed.
  */
 export function toNodeView(n: TorqueNode, options: TorqueNodeViewOptions = {}): NodeView {
   const downMeansOff = options.downMeansOff ?? true;
   const has = (s: string) => n.states.includes(s);
   const unreachable = has('down') || has('state-unknown') || has('unknown');
   const sleeping = n.powerState !== '' && n.powerState.toLowerCase() !== 'running';
-  const power: Power = sleeping || (unreachable && downMeansOff) ? 'off' : 'on';
+  const booting = unreachable && !downMeansOff && !sleeping && Object.keys(n.status).length === 0;
+  const power: Power = sleeping || (unreachable && downMeansOff) ? 'off' : booting ? 'powering_up' : 'on';
   const drain = has('offline');
-  const down = unreachable && !downMeansOff && !sleeping;
+  const down = unreachable && !downMeansOff && !sleeping && !booting;
   const busy = n.jobs.length > 0 || ['job-exclusive', 'job-sharing', 'busy', 'reserve'].some(has);
   const reason = n.note || n.status.message || (unreachable ? n.state : '');
   return { name: n.name, power, busy, usable: !drain && !down, drain, down, reason };

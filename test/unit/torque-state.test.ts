@@ -77,8 +77,15 @@ describe('pbsnodes', () => {
   });
 
   it('reads down as failed, not off, with downMeansOff false', () => {
-    const [node] = parsePbsnodesText(fixture('torque6_pbsnodes-a_down__trex.txt'));
+    const node = parsePbsnodesText(fixture('torque6_pbsnodes-a__vsc_pbsnodes_down.txt')).find((n) => n.name === 'r24g35')!;
     expect(toNodeView(node, { downMeansOff: false })).toMatchObject({ power: 'on', down: true, usable: false });
+  });
+
+  it('reads a node just created, whose MOM never reported, as powering up with downMeansOff false', () => {
+    const [node] = parsePbsnodesXml(fixture('ec4d-torque6.1.3_pbsnodes-x_created_never_reported.xml'));
+    expect(node).toMatchObject({ state: 'down', status: {} });
+    expect(toNodeView(node, { downMeansOff: false })).toMatchObject({ power: 'powering_up', down: false, usable: true });
+    expect(toNodeView(node)).toMatchObject({ power: 'off' });
   });
 
   it('throws the unknown node error instead of reading it as a node', () => {
