@@ -7,7 +7,7 @@
 // docs/benchmarks.md). The node keeps its name, address and hostname across power-ons.
 import { nodeAddress } from '../core/addresses.ts';
 import type { Config } from '../core/config.ts';
-import { clusterFilter, clusterNames, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
+import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
 import { type ContainerSummary, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
 import { limiter } from '../io/run.ts';
 import { CUT_OFF, type NodeBackend, type NodeInstance } from './types.ts';
@@ -54,7 +54,7 @@ async function startNodeContainer(config: Config, node: string): Promise<void> {
   const args = [
     'run', '-d', '--init', '--name', node, '--network', `container:${netnsName(node)}`,
     ...labelArgs(config, 'node', node),
-    '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`,
+    '-v', `${homeSource(config)}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`,
     ...CONTAINER_CAPS,
     // What one node (so one job) may take of the host; no process in it may gain privileges.
     '--pids-limit', String(config.nodePids), ...(config.nodeMemory ? ['--memory', config.nodeMemory] : []),

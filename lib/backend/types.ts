@@ -9,6 +9,7 @@ export interface NodeInstance {
   id: string;
   // running | created | exited | dead | ... or CUT_OFF: only 'running' can take jobs
   state: string;
+  host?: string; // the Swarm host it is placed on (the swarm backend)
 }
 
 export interface NodeBackend {

@@ -5,19 +5,20 @@ import { backendFor } from '../backend/index.ts';
 import { CONTAINER_CAPS } from '../backend/engine.ts';
 import { type Config, configToEnv } from '../core/config.ts';
 import { UsageError, UserError } from '../core/errors.ts';
-import { type ClusterNames, clusterFilter, clusterNames, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName, type Role, serviceName } from '../core/names.ts';
+import { type ClusterNames, clusterFilter, clusterNames, homeSource, labelArgs, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE_RANGE, netnsName, type Role, serviceName } from '../core/names.ts';
 import {
-  type ContainerSummary, containerState, docker, dockerTry, engineLogDriver, imageLabels, inspectLabels, listContainers, networkSubnet, publishedPort, removeContainers,
+  type ContainerSummary, containerState, docker, dockerTry, engineLogDriver, imageLabels, inspectLabels, listContainers, listNamed, networkSubnet, publishedPort, removeContainers,
 } from '../io/docker.ts';
 import { lastLine, run, waitFor } from '../io/run.ts';
 import { middlewareNamed } from '../middleware/registry.ts';
 import type { ServiceSpec } from '../middleware/types.ts';
 import { ensureHostKey, hostKeyPath } from './host-key.ts';
+import { checkSwarmManager, makeNodeSecrets, pushNodeImage, swarmResources } from './swarm.ts';
 import { terminateCluster } from './terminate.ts';
 
 const READY_TIMEOUT_MS = 90_000;
 
-type Made = { kind: 'network' | 'volume'; name: string };
+type Made = { kind: 'network' | 'volume' | 'secret'; name: string };
 
 export interface CreateOptions {
   yes: boolean; // replace an existing cluster of that name without asking
@@ -55,6 +56,11 @@ async function checkNameConflicts(config: Config, names: ClusterNames): Promise<
       throw new UsageError(`a container named ${c.name} already exists and is not part of cluster ${config.serverName}; choose another name (-s or -b)`);
     }
   }
+  if (config.orchestrator === 'swarm') {
+    const own = new Set((await swarmResources(config.serverName)).services.map((s) => s.name));
+    const taken = (await listNamed('service', [])).find((s) => wanted.has(s.name) && !own.has(s.name));
+    if (taken) throw new UsageError(`a Swarm service named ${taken.name} already exists and is not part of cluster ${config.serverName}; choose another name (-s or -b)`);
+  }
   return all.filter((c) => c.labels[LABEL_CLUSTER] === config.serverName);
 }
 
@@ -62,6 +68,7 @@ async function checkNameConflicts(config: Config, names: ClusterNames): Promise<
 export async function createCluster(config: Config, options: CreateOptions): Promise<void> {
   const names = clusterNames(config);
   const middleware = middlewareNamed(config.middleware);
+  if (config.orchestrator === 'swarm') await checkSwarmManager(config);
   const [, existing] = await Promise.all([checkImages(config), checkNameConflicts(config, names)]);
   if (existing.length > 0) {
     const question = `Cluster ${config.serverName} already exists (${existing.length} container(s)). Kill it and create it again?`;
@@ -70,6 +77,8 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     }
     await terminateCluster(config, { purge: false, yes: true, confirm: options.confirm });
   }
+  // Before anything is made: a registry the hosts cannot pull from stops the setup here.
+  if (config.orchestrator === 'swarm') await pushNodeImage(config);
 
   const created: Made[] = [];
   try {
@@ -80,7 +89,8 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     };
     const [nodeRange, logs] = await settleAll([
       ensureNetwork(config, names.network, created), logBounds(),
-      ensureVolume(config, 'home', names.homeVolume, created), ensureVolume(config, 'state', names.stateVolume, created),
+      config.sharedHome.kind === 'volume' ? ensureVolume(config, 'home', names.homeVolume, created) : Promise.resolve(),
+      ensureVolume(config, 'state', names.stateVolume, created),
       freshSecrets(), ensureVolume(config, 'gate', names.gateVolume, created),
     ]);
     // The gate, the services (the accounting database, which the frontend's scheduler waits for
@@ -95,6 +105,7 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     await settleAll([
       waitForReady(names.frontend, 'frontend'), ...services.map((spec) => waitForReady(serviceName(config, spec.role), spec.role)), backendFor(config).prepare(names.nodes),
     ]);
+    if (config.orchestrator === 'swarm') await makeNodeSecrets(config, names.frontend, (name) => created.push({ kind: 'secret', name }));
     if (config.password) {
       await docker(['exec', '-i', names.frontend, 'chpasswd'], 'set the ubuntu password', `ubuntu:${config.password}\n`);
     }
@@ -164,7 +175,7 @@ async function startFrontend(config: Config, names: ClusterNames, engineAccess: 
       '-p', `${config.sshAddress}:${config.sshPort || ''}:22`,
       // the REST API on this host only: what a token allows is a user's whole cluster
       ...(rest ? ['-p', `127.0.0.1:${config.restPort || ''}:${rest.port}`] : []),
-      '-v', `${names.homeVolume}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
+      '-v', `${homeSource(config)}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets`, ...engineAccess,
       '-v', `${names.stateVolume}:/var/lib/ec4docker`,
       // the ready mark lives here: gone when the frontend stops, so a restart is not ready early
       '--tmpfs', '/run/ec4docker:size=1m,mode=0755',
@@ -243,6 +254,12 @@ async function ensureNetwork(config: Config, network: string, created: Made[]): 
  * a free subnet first, then the network is made again on it with the lower half for the engine.
  */
 async function createNetwork(config: Config, network: string): Promise<void> {
+  if (config.orchestrator === 'swarm') {
+    // Across the Swarm's hosts; attachable: the frontend is a container of the manager's engine.
+    // Its nodes take any address (the middleware resolves a node when it registers).
+    await docker(['network', 'create', '--driver', 'overlay', '--attachable', ...labelArgs(config, 'network'), network], `create network ${network}`);
+    return;
+  }
   await docker(['network', 'create', ...labelArgs(config, 'network'), network], `create network ${network}`);
   let plan: NodeAddressPlan;
   try {
@@ -289,5 +306,6 @@ async function ensureVolume(config: Config, role: Role, name: string, created: M
 async function rollback(config: Config, created: Made[]): Promise<void> {
   const containers = await listContainers(clusterFilter(config.serverName)).catch(() => []);
   await removeContainers(containers.map((c) => c.id)).catch(() => undefined);
+  if (config.orchestrator === 'swarm') await dockerTry(['service', 'rm', ...(await swarmResources(config.serverName)).services.map((s) => s.name)]);
   for (const r of [...created].reverse()) await dockerTry([r.kind, 'rm', r.name]);
 }

@@ -4,6 +4,7 @@ import { UserError } from '../core/errors.ts';
 import { clusterFilter, KEPT_VOLUME_ROLES, LABEL_MIDDLEWARE, LABEL_ROLE, type Role } from '../core/names.ts';
 import { type ContainerSummary, docker, dockerTry, listContainers, listNamed, removeContainers } from '../io/docker.ts';
 import { MIDDLEWARES } from '../middleware/registry.ts';
+import { removeSwarmObjects, swarmResources } from './swarm.ts';
 
 export interface TerminateOptions {
   purge: boolean; // remove the users' /home volume too
@@ -30,12 +31,16 @@ export async function terminateCluster(config: Config, options: TerminateOptions
   }
   // Nodes first, then the frontend (it would otherwise start them again), then the accounting
   // database (the frontend sends it the last job records as it stops).
+  // On a Swarm, the node services go first, wherever their hosts are.
+  const swarm = await swarmResources(name);
+  await removeSwarmObjects('service', swarm.services.map((s) => s.name));
   const last: Role[] = ['frontend', 'db'];
   const withRole = (role: Role | undefined) => containers.filter((c) => (role ? c.labels[LABEL_ROLE] === role : !last.includes(c.labels[LABEL_ROLE] as Role))).map((c) => c.id);
   await removeContainers(withRole(undefined));
   for (const role of last) await removeContainers(withRole(role));
   // A node started while we removed the others would hold the network: sweep once more.
   await removeContainers((await listContainers(clusterFilter(name))).map((c) => c.id));
+  await removeSwarmObjects('secret', swarm.secrets.map((s) => s.name));
   const networks = await listNamed('network', clusterFilter(name));
   for (const n of networks) await docker(['network', 'rm', n.name], `remove network ${n.name}`);
   const volumes = await listNamed('volume', clusterFilter(name));
@@ -47,11 +52,12 @@ export async function terminateCluster(config: Config, options: TerminateOptions
     }
     await docker(['volume', 'rm', v.name], `remove volume ${v.name}`);
   }
-  const removed = containers.length + networks.length + volumes.length - kept.length;
+  const removed = containers.length + networks.length + volumes.length - kept.length + swarm.services.length + swarm.secrets.length;
   if (removed === 0 && kept.length === 0) {
     console.log(`setup-cluster: warning: no resources found for cluster ${name}`);
     return;
   }
-  console.log(`cluster ${name} terminated: ${containers.length} container(s), ${networks.length} network(s), ${volumes.length - kept.length} volume(s) removed`);
+  const onSwarm = swarm.services.length + swarm.secrets.length > 0 ? `, ${swarm.services.length} service(s), ${swarm.secrets.length} secret(s)` : '';
+  console.log(`cluster ${name} terminated: ${containers.length} container(s), ${networks.length} network(s), ${volumes.length - kept.length} volume(s)${onSwarm} removed`);
   if (kept.length) console.log(`kept ${kept.length === 1 ? 'volume' : 'volumes'} ${kept.join(', ')}; reused by the next cluster named ${name}. Remove ${kept.length === 1 ? 'it' : 'them'} with: setup-cluster -t --purge -s ${name}`);
 }

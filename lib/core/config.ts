@@ -11,7 +11,13 @@ export interface MiddlewareRules {
   name: string; // the EC4DOCK_MIDDLEWARE value
   ownPowerSaving: boolean; // may power nodes by itself: EC4DOCK_ELASTICITY=slurm
   restApi: boolean; // has a REST API ec4docker can run: EC4DOCK_REST_API=yes
+  anyNodeAddress: boolean; // its nodes need no fixed address: they can run as Swarm services
 }
+
+export type Orchestrator = 'engine' | 'swarm';
+
+/** Where /home comes from: one engine's named volume, or a directory every host shares at one path. */
+export type SharedHome = { kind: 'volume' } | { kind: 'bind'; path: string };
 
 export interface Config {
   serverName: string; // EC4DOCK_SERVERNAME: frontend container, hostname and cluster label
@@ -39,6 +45,10 @@ export interface Config {
   accounting: boolean; // EC4DOCK_ACCOUNTING: a job accounting database, where the middleware has one (Slurm)
   restApi: boolean; // EC4DOCK_REST_API: the scheduler's REST API (Slurm's slurmrestd)
   restPort: number; // EC4DOCK_REST_PORT: its host port on 127.0.0.1, 0 = any free port
+  orchestrator: Orchestrator; // EC4DOCK_ORCHESTRATOR: nodes as containers of one engine, or as Swarm services
+  sharedHome: SharedHome; // EC4DOCK_SHARED_HOME: volume | bind:PATH
+  registry: string; // EC4DOCK_REGISTRY: host[:port] every Swarm host pulls the node image from
+  swarmConstraints: string[]; // EC4DOCK_SWARM_CONSTRAINTS: where nodes may be placed (node.labels.x==y)
 }
 
 /** Every key a config file may hold, with its default (as text, the way files hold it). */
@@ -68,6 +78,10 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_ACCOUNTING: 'yes',
   EC4DOCK_REST_API: 'no',
   EC4DOCK_REST_PORT: '0',
+  EC4DOCK_ORCHESTRATOR: 'engine',
+  EC4DOCK_SHARED_HOME: 'volume',
+  EC4DOCK_REGISTRY: '',
+  EC4DOCK_SWARM_CONSTRAINTS: '',
 };
 
 export const MAX_NODES_LIMIT = 512;
@@ -171,6 +185,31 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
   if (dockerHost !== '' && !/^(unix|tcp|ssh):\/\/\S+$/.test(dockerHost)) {
     bad('EC4DOCK_DOCKER_HOST', 'must be a unix://, tcp:// or ssh:// address');
   }
+  const orchestrator = oneOf('EC4DOCK_ORCHESTRATOR', ['engine', 'swarm'] as const);
+  const home = raw.EC4DOCK_SHARED_HOME;
+  let sharedHome: SharedHome = { kind: 'volume' };
+  if (home.startsWith('bind:')) {
+    const path = home.slice('bind:'.length);
+    // a mount's source: absolute, and nothing that a --mount list would split
+    if (!/^\/[^,:\s]*$/.test(path) || path.split('/').includes('..')) bad('EC4DOCK_SHARED_HOME', 'bind:PATH needs an absolute path without commas, colons, spaces or ..');
+    sharedHome = { kind: 'bind', path: path.replace(/(.)\/+$/, '$1') };
+  } else if (home !== 'volume') {
+    bad('EC4DOCK_SHARED_HOME', 'must be volume or bind:PATH (a directory every host shares at PATH)');
+  }
+  const registry = raw.EC4DOCK_REGISTRY;
+  if (registry !== '' && !/^[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?$/.test(registry)) bad('EC4DOCK_REGISTRY', 'must be a registry address, host or host:port');
+  const swarmConstraints = raw.EC4DOCK_SWARM_CONSTRAINTS.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const c of swarmConstraints) {
+    if (!/^[A-Za-z0-9_.-]+ *(==|!=) *[^\s,]+$/.test(c)) bad('EC4DOCK_SWARM_CONSTRAINTS', 'must be Swarm placement constraints such as node.labels.ec4docker==yes, comma-separated');
+  }
+  if (orchestrator === 'swarm') {
+    const anywhere = middlewares.filter((m) => m.anyNodeAddress).map((m) => m.name);
+    if (!anywhere.includes(middleware)) bad('EC4DOCK_MIDDLEWARE', `with EC4DOCK_ORCHESTRATOR=swarm must be ${anywhere.join(' or ')} (${middleware} nodes need fixed addresses, which Swarm services do not get)`);
+    if (sharedHome.kind === 'volume') bad('EC4DOCK_SHARED_HOME', "volume is one engine's: with EC4DOCK_ORCHESTRATOR=swarm use bind:PATH, a directory every host shares at PATH");
+    if (registry === '') bad('EC4DOCK_REGISTRY', 'must name a registry every Swarm host can pull from (host:port) with EC4DOCK_ORCHESTRATOR=swarm');
+  } else if (swarmConstraints.length > 0) {
+    bad('EC4DOCK_SWARM_CONSTRAINTS', 'places Swarm services: it needs EC4DOCK_ORCHESTRATOR=swarm');
+  }
   return {
     serverName,
     maxNodes: int('EC4DOCK_MAXNODES', 1, MAX_NODES_LIMIT),
@@ -197,8 +236,15 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     accounting: oneOf('EC4DOCK_ACCOUNTING', ['yes', 'no'] as const) === 'yes',
     restApi,
     restPort: int('EC4DOCK_REST_PORT', 0, 65535),
+    orchestrator,
+    sharedHome,
+    registry,
+    swarmConstraints,
   };
 }
+
+/** The image as every Swarm host pulls it (the cluster's registry), or as it is on one engine. */
+export const nodeImageRef = (config: Config): string => (config.orchestrator === 'swarm' ? `${config.registry}/${config.workerImage}` : config.workerImage);
 
 /** The config as KEY=VALUE lines: what setup-cluster hands to the frontend. */
 export function configToEnv(config: Config): Record<string, string> {
@@ -223,5 +269,9 @@ export function configToEnv(config: Config): Record<string, string> {
     EC4DOCK_RETRIES_POWER_ON: String(config.retriesPowerOn),
     EC4DOCK_ACCOUNTING: config.accounting ? 'yes' : 'no',
     EC4DOCK_REST_API: config.restApi ? 'yes' : 'no',
+    EC4DOCK_ORCHESTRATOR: config.orchestrator,
+    EC4DOCK_SHARED_HOME: config.sharedHome.kind === 'bind' ? `bind:${config.sharedHome.path}` : 'volume',
+    EC4DOCK_REGISTRY: config.registry,
+    EC4DOCK_SWARM_CONSTRAINTS: config.swarmConstraints.join(','),
   };
 }

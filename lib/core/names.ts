@@ -58,6 +58,15 @@ export const serviceName = (config: Pick<Config, 'serverName'>, role: Role): str
  */
 export const netnsName = (node: string): string => `${node}-netns`;
 
+/** What is mounted as /home (`-v SOURCE:/home`): the cluster's home volume, or the shared directory. */
+export const homeSource = (config: Config): string => (config.sharedHome.kind === 'bind' ? config.sharedHome.path : clusterNames(config).homeVolume);
+
+/** The secrets a node reads, by their file in /etc/ec4docker/secrets (lib.sh: start_munge, start_node_sshd). */
+export const NODE_SECRET_FILES = ['munge.key', 'root_authorized_keys'] as const;
+
+/** A node secret as a Swarm secret (a volume of the manager is not on the other hosts): <servername>-<file>. */
+export const swarmSecretName = (config: Pick<Config, 'serverName'>, file: string): string => `${config.serverName}-${file.replace(/[._]/g, '-')}`;
+
 /** `--label k=v` arguments for `docker run|network create|volume create`. */
 export function labelArgs(config: Config, role: Role, node?: string): string[] {
   const labels = [`${LABEL_CLUSTER}=${config.serverName}`, `${LABEL_ROLE}=${role}`, `${LABEL_MIDDLEWARE}=${config.middleware}`];

@@ -1,7 +1,7 @@
 // What the engine gate lets the frontend do: the Docker API calls ec4docker needs on this
 // cluster's node and netns containers, and nothing else. Pure: a request in, a verdict out.
-import type { Config } from '../core/config.ts';
-import { clusterNames, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
+import { type Config, nodeImageRef } from '../core/config.ts';
+import { clusterNames, homeSource, NODE_SECRET_FILES, swarmSecretName, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
 
 export interface GateRequest {
   method: string;
@@ -16,6 +16,8 @@ export type Verdict =
   | { kind: 'pass-listing'; filters: string } // forward a container listing, with these filters
   | { kind: 'check-target'; id: string; roles: string[] } // forward if the container's labels are this cluster's, in one of these roles
   | { kind: 'check-network'; id: string } // forward if it is the cluster's network
+  | { kind: 'check-service'; id: string } // forward if the service's labels make it a node of this cluster
+  | { kind: 'check-refs'; network: string; secrets: string[] } // a node service: forward if its network and secret ids are the cluster's
   | { kind: 'deny'; why: string };
 
 const deny = (why: string): Verdict => ({ kind: 'deny', why });
@@ -37,7 +39,70 @@ export function judge(config: Config, req: GateRequest): Verdict {
   }
   const network = /^\/networks\/([^/]+)$/.exec(path);
   if (network && method === 'GET') return { kind: 'check-network', id: decodeURIComponent(network[1]) };
+  if (config.orchestrator === 'swarm') return judgeSwarm(config, req);
   return deny(`${method} ${path} is not something ec4docker does`);
+}
+
+/**
+ * On a Swarm: the node services of this cluster (made as swarm.ts makes them, read, removed), the
+ * tasks and hosts they run on (read only), and the cluster's own secrets by name.
+ */
+function judgeSwarm(config: Config, req: GateRequest): Verdict {
+  const { method, path } = req;
+  if (method === 'GET' && (path === '/info' || path === '/tasks' || path === '/nodes' || /^\/nodes\/[^/]+$/.test(path))) return { kind: 'pass' };
+  if (method === 'GET' && (path === '/services' || path === '/secrets')) return { kind: 'pass-listing', filters: ownFilters(config, req.query.get('filters')) };
+  if (method === 'POST' && path === '/services/create') return checkServiceCreate(config, req.body);
+  const service = /^\/services\/([^/]+)(\/logs)?$/.exec(path);
+  if (service && (method === 'GET' || (method === 'DELETE' && !service[2]))) return { kind: 'check-service', id: decodeURIComponent(service[1]) };
+  return deny(`${method} ${path} is not something ec4docker does`);
+}
+
+/**
+ * A service create must make exactly a node of this cluster as swarm.ts makes it: its name, labels
+ * and image, the cluster's network and secrets, /home and nothing else mounted, no capability
+ * beyond a node's, no port published.
+ */
+export function checkServiceCreate(config: Config, body: unknown): Verdict {
+  const spec = (body ?? {}) as Record<string, any>;
+  const name = String(spec.Name ?? '');
+  const node = clusterNames(config).nodes.find((n) => n === name);
+  if (!node) return deny(`a service named ${JSON.stringify(name)} is not a node of cluster ${config.serverName}`);
+  const task = spec.TaskTemplate ?? {};
+  const container = task.ContainerSpec ?? {};
+  for (const [what, labels] of [['service', spec.Labels], ['container', container.Labels]] as const) {
+    if (labels?.[LABEL_CLUSTER] !== config.serverName || labels?.[LABEL_ROLE] !== 'node' || labels?.[LABEL_NODE] !== node) {
+      return deny(`${name} must carry, on its ${what}, the labels of cluster ${config.serverName}, role node, node ${node}`);
+    }
+  }
+  if (container.Image !== nodeImageRef(config)) return deny(`${name} must run image ${nodeImageRef(config)}, not ${String(container.Image)}`);
+  if (task.Runtime !== undefined && task.Runtime !== 'container') return deny(`runtime ${String(task.Runtime)} is not allowed`);
+  for (const key of ['Privileges', 'Sysctls', 'Isolation']) {
+    const value = container[key];
+    if (value !== undefined && value !== null && value !== '' && !(typeof value === 'object' && Object.keys(value).length === 0)) return deny(`${key} is not allowed`);
+  }
+  if (!(container.CapabilityDrop ?? []).map((c: string) => c.toUpperCase()).includes('ALL')) return deny('every capability must be dropped first (--cap-drop ALL)');
+  const extra = ((container.CapabilityAdd ?? []) as string[]).map((c) => c.toUpperCase().replace(/^CAP_/, '')).filter((c) => !NODE_CAPS.includes(c));
+  if (extra.length > 0) return deny(`capabilities ${extra.join(', ')} are not allowed for a node`);
+  const mounts = (container.Mounts ?? []) as Array<Record<string, unknown>>;
+  const home = config.sharedHome.kind === 'bind' ? config.sharedHome.path : undefined;
+  if (mounts.some((m) => m.Type !== 'bind' || m.Source !== home || m.Target !== '/home' || m.ReadOnly === true) || mounts.length > 1) {
+    return deny(`${name} may mount only ${home ?? 'nothing'} as /home`);
+  }
+  if ((container.Configs ?? []).length > 0) return deny('configs are not allowed');
+  const mode = spec.Mode ?? {};
+  if (mode.Replicated === undefined || Object.keys(mode).length !== 1 || ![undefined, 1].includes(mode.Replicated.Replicas)) return deny(`${name} must be one replica`);
+  const ports = spec.EndpointSpec?.Ports ?? [];
+  if (ports.length > 0) return deny('published ports are not allowed');
+  const networks = [...(task.Networks ?? []), ...(spec.Networks ?? [])] as Array<{ Target?: string }>;
+  if (networks.length !== 1) return deny(`${name} must be on network ${config.network} only`);
+  // The CLI sends ids (the engine goes by them, not by the names beside them): the gate asks whose they are.
+  const secrets = ((container.Secrets ?? []) as Array<{ SecretID?: string }>).map((s) => String(s.SecretID));
+  return { kind: 'check-refs', network: String(networks[0].Target), secrets };
+}
+
+/** Whether a secret, as the engine shows it, is one of this cluster's node secrets. */
+export function ownsSecret(config: Config, spec: { Name?: string; Labels?: Record<string, string> } | undefined): boolean {
+  return spec?.Labels?.[LABEL_CLUSTER] === config.serverName && NODE_SECRET_FILES.some((f) => swarmSecretName(config, f) === spec.Name);
 }
 
 /** The listing's filters, with this cluster's label added: the frontend sees only its own containers. */
@@ -94,7 +159,7 @@ export function checkCreate(config: Config, name: string, body: unknown): Verdic
   const extra = add.filter((c) => role === 'netns' || !NODE_CAPS.includes(c));
   if (extra.length > 0) return deny(`capabilities ${extra.join(', ')} are not allowed for a ${role} container`);
   const binds = ((host.Binds ?? []) as string[]).slice().sort();
-  const allowedBinds = role === 'node' ? [`${names.homeVolume}:/home`, `${names.secretsVolume}:/etc/ec4docker/secrets:ro`].sort() : [];
+  const allowedBinds = role === 'node' ? [`${homeSource(config)}:/home`, `${names.secretsVolume}:/etc/ec4docker/secrets:ro`].sort() : [];
   if (JSON.stringify(binds) !== JSON.stringify(allowedBinds)) return deny(`${name} may mount only ${allowedBinds.join(' and ') || 'nothing'}, not ${binds.join(', ')}`);
   if (host.PortBindings && Object.keys(host.PortBindings as object).length > 0) return deny('published ports are not allowed');
   if (host.PublishAllPorts === true) return deny('published ports are not allowed');

@@ -6,7 +6,7 @@ import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { dirname } from 'node:path';
 import type { Config } from '../core/config.ts';
-import { type GateRequest, judge, ownsTarget, unversioned, type Verdict } from './rules.ts';
+import { type GateRequest, judge, ownsSecret, ownsTarget, unversioned, type Verdict } from './rules.ts';
 
 /** The group the gate's socket belongs to: the frontend gives it to the accounts that start nodes. */
 export const GATE_GID = 990;
@@ -50,6 +50,21 @@ async function settle(config: Config, engine: string, verdict: Verdict): Promise
     if (seen.status === 404) return { kind: 'pass' }; // the engine says "no such container" itself
     const labels = (seen.body?.Config as { Labels?: Record<string, string> } | undefined)?.Labels;
     return ownsTarget(config, labels, verdict.roles) ? { kind: 'pass' } : { kind: 'deny', why: `container ${verdict.id} is not a node of cluster ${config.serverName}` };
+  }
+  if (verdict.kind === 'check-service') {
+    const seen = await ask(engine, `/services/${encodeURIComponent(verdict.id)}`);
+    if (seen.status === 404) return { kind: 'pass' };
+    const labels = (seen.body?.Spec as { Labels?: Record<string, string> } | undefined)?.Labels;
+    return ownsTarget(config, labels, ['node']) ? { kind: 'pass' } : { kind: 'deny', why: `service ${verdict.id} is not a node of cluster ${config.serverName}` };
+  }
+  if (verdict.kind === 'check-refs') {
+    const network = await settle(config, engine, { kind: 'check-network', id: verdict.network });
+    if (network.kind === 'deny') return network;
+    for (const id of verdict.secrets) {
+      const seen = await ask(engine, `/secrets/${encodeURIComponent(id)}`);
+      if (!ownsSecret(config, seen.body?.Spec as Parameters<typeof ownsSecret>[1])) return { kind: 'deny', why: `secret ${id} is not cluster ${config.serverName}'s` };
+    }
+    return { kind: 'pass' };
   }
   if (verdict.kind === 'check-network') {
     const seen = await ask(engine, `/networks/${encodeURIComponent(verdict.id)}`);

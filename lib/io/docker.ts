@@ -92,14 +92,14 @@ export async function listContainers(filters: string[]): Promise<ContainerSummar
     .map((c) => ({ id: c.ID, name: c.Names, state: c.State, labels: parseLabels(c.Labels) }));
 }
 
-/** Networks or volumes matching the filter arguments. */
-export async function listNamed(kind: 'network' | 'volume', filters: string[]): Promise<NamedResource[]> {
+/** Networks, volumes, or (on a Swarm manager) services or secrets matching the filter arguments. */
+export async function listNamed(kind: 'network' | 'volume' | 'service' | 'secret', filters: string[]): Promise<NamedResource[]> {
   const out = await docker([kind, 'ls', ...filters, '--format', '{{json .}}'], `list ${kind}s`);
   return out
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { Name: string; Labels: string })
-    .map((r) => ({ name: r.Name, labels: parseLabels(r.Labels) }));
+    .map((line) => JSON.parse(line) as { Name: string; Labels?: string })
+    .map((r) => ({ name: r.Name, labels: parseLabels(r.Labels ?? '') })); // a service's line has no labels
 }
 
 /** Labels of a network or volume, or undefined if it does not exist. */

@@ -19,4 +19,4 @@ export function middlewareNamed(name: string): Middleware {
 
 /** The config checked against the known middlewares (lib/core/config.ts, resolveConfig). */
 export const resolveClusterConfig = (source: string, ...layers: Array<Record<string, string | undefined>>): Config =>
-  resolveConfig(source, MIDDLEWARES.map((m) => ({ name: m.name, ownPowerSaving: m.ownPowerSaving, restApi: m.restApi !== undefined })), ...layers);
+  resolveConfig(source, MIDDLEWARES.map((m) => ({ name: m.name, ownPowerSaving: m.ownPowerSaving, restApi: m.restApi !== undefined, anyNodeAddress: !m.fixedNodeAddresses })), ...layers);

@@ -1,0 +1,130 @@
+// EC4DOCK_ORCHESTRATOR=swarm: its config checks, the service a node becomes, how its task reads
+// as a node's state, and what the gate lets a frontend create on the Swarm — on the body the
+// docker CLI really sends (test/fixtures/docker/SOURCES.md).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { nodeServiceArgs, type SwarmTask, swarmInstances, taskState } from '../../lib/backend/swarm.ts';
+import { configToEnv } from '../../lib/core/config.ts';
+import { checkServiceCreate, judge, ownsSecret } from '../../lib/gate/rules.ts';
+import { resolveClusterConfig } from '../../lib/middleware/registry.ts';
+
+const SWARM = { EC4DOCK_SERVERNAME: 'hpc', EC4DOCK_NODEBASENAME: 'hpcn', EC4DOCK_ORCHESTRATOR: 'swarm', EC4DOCK_SHARED_HOME: 'bind:/srv/ec4docker-home', EC4DOCK_REGISTRY: 'reg:5000' };
+const swarm = (more: Record<string, string> = {}) => resolveClusterConfig('t', { ...SWARM, ...more });
+const config = swarm({ EC4DOCK_SWARM_CONSTRAINTS: 'node.role==worker', EC4DOCK_NODE_MEMORY: '1g' });
+
+describe('swarm config', () => {
+  it('reads the swarm keys, and hands them to the frontend', () => {
+    expect(config).toMatchObject({ orchestrator: 'swarm', sharedHome: { kind: 'bind', path: '/srv/ec4docker-home' }, registry: 'reg:5000', swarmConstraints: ['node.role==worker'] });
+    expect(configToEnv(config)).toMatchObject({ EC4DOCK_ORCHESTRATOR: 'swarm', EC4DOCK_SHARED_HOME: 'bind:/srv/ec4docker-home', EC4DOCK_REGISTRY: 'reg:5000', EC4DOCK_SWARM_CONSTRAINTS: 'node.role==worker' });
+    expect(resolveClusterConfig('t', {})).toMatchObject({ orchestrator: 'engine', sharedHome: { kind: 'volume' }, registry: '', swarmConstraints: [] });
+  });
+
+  it.each([
+    [{ EC4DOCK_SHARED_HOME: 'volume' }, "t: EC4DOCK_SHARED_HOME volume is one engine's: with EC4DOCK_ORCHESTRATOR=swarm use bind:PATH, a directory every host shares at PATH, got \"volume\""],
+    [{ EC4DOCK_REGISTRY: '' }, 'EC4DOCK_REGISTRY must name a registry every Swarm host can pull from (host:port) with EC4DOCK_ORCHESTRATOR=swarm'],
+    [{ EC4DOCK_MIDDLEWARE: 'sge' }, 'EC4DOCK_MIDDLEWARE with EC4DOCK_ORCHESTRATOR=swarm must be slurm (sge nodes need fixed addresses'],
+    [{ EC4DOCK_ORCHESTRATOR: 'kubernetes' }, 'EC4DOCK_ORCHESTRATOR must be one of engine, swarm'],
+    [{ EC4DOCK_SHARED_HOME: 'bind:home' }, 'bind:PATH needs an absolute path'],
+    [{ EC4DOCK_SHARED_HOME: 'bind:/srv/a,b' }, 'bind:PATH needs an absolute path'],
+    [{ EC4DOCK_SHARED_HOME: 'nfs:server' }, 'EC4DOCK_SHARED_HOME must be volume or bind:PATH'],
+    [{ EC4DOCK_REGISTRY: 'http://reg:5000' }, 'EC4DOCK_REGISTRY must be a registry address'],
+    [{ EC4DOCK_SWARM_CONSTRAINTS: 'node.role=worker' }, 'EC4DOCK_SWARM_CONSTRAINTS must be Swarm placement constraints'],
+  ])('refuses %j in one line naming the key', (more, message) => {
+    expect(() => swarm(more)).toThrow(message);
+  });
+
+  it('refuses placement constraints without a Swarm', () => {
+    expect(() => resolveClusterConfig('t', { EC4DOCK_SWARM_CONSTRAINTS: 'node.role==worker' })).toThrow('EC4DOCK_SWARM_CONSTRAINTS places Swarm services: it needs EC4DOCK_ORCHESTRATOR=swarm');
+  });
+});
+
+describe('a node as a Swarm service', () => {
+  it('is one task, never restarted, named and hostnamed after the node, on the cluster network by its name', () => {
+    const args = nodeServiceArgs(config, 'hpcn2');
+    const after = (flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
+    expect(after('--name')).toEqual(['hpcn2']);
+    expect(after('--hostname')).toEqual(['hpcn2']);
+    expect(after('--network')).toEqual(['name=hpc-net,alias=hpcn2']);
+    expect(after('--endpoint-mode')).toEqual(['dnsrr']);
+    expect(after('--restart-condition')).toEqual(['none']);
+    expect(after('--mount')).toEqual(['type=bind,src=/srv/ec4docker-home,dst=/home']);
+    expect(after('--constraint')).toEqual(['node.role==worker']);
+    expect(after('--secret')).toEqual([
+      'source=hpc-munge-key,target=/etc/ec4docker/secrets/munge.key,mode=0400',
+      'source=hpc-root-authorized-keys,target=/etc/ec4docker/secrets/root_authorized_keys,mode=0400',
+    ]);
+    expect(after('--cap-drop')).toEqual(['ALL']);
+    expect(args.at(-1)).toBe('reg:5000/ec4dslurm:wn');
+  });
+
+  const task = (name: string, state: string, node = 'w1', desired = 'Running'): SwarmTask => ({ Name: name, Node: node, CurrentState: state, DesiredState: desired, Error: '' });
+  const hosts = new Map([['w1', 'Ready'], ['w2', 'Down']]);
+
+  it("reads a task's state as a container's: on its way, running, or ended", () => {
+    expect(taskState(task('n.1', 'Preparing 8 seconds ago'), hosts)).toBe('created');
+    expect(taskState(undefined, hosts)).toBe('created');
+    expect(taskState(task('n.1', 'Running 5 seconds ago'), hosts)).toBe('running');
+    expect(taskState(task('n.1', 'Failed 13 seconds ago'), hosts)).toBe('exited');
+    expect(taskState(task('n.1', 'Rejected 1 second ago'), hosts)).toBe('exited');
+  });
+
+  it('takes a node whose host left the Swarm for gone, though its last report says running', () => {
+    expect(taskState(task('n.1', 'Running 2 minutes ago', 'w2'), hosts)).toBe('exited');
+  });
+
+  it("gives each service its node's state and host, from the task Swarm wants running", () => {
+    const services = new Map([['hpcn1', 's1'], ['hpcn2', 's2'], ['hpcn3', 's3']]);
+    const tasks = [task('hpcn1.1', 'Running 1 second ago'), task('hpcn2.1', 'Shutdown 1 second ago', 'w1', 'Shutdown'), task('hpcn2.1', 'Starting 1 second ago')];
+    expect(swarmInstances(services, tasks, [{ Hostname: 'w1', Status: 'Ready' }])).toEqual(new Map([
+      ['hpcn1', { id: 's1', state: 'running', host: 'w1' }],
+      ['hpcn2', { id: 's2', state: 'created', host: 'w1' }],
+      ['hpcn3', { id: 's3', state: 'created' }],
+    ]));
+  });
+});
+
+describe('engine gate on a Swarm', () => {
+  const body = () => JSON.parse(readFileSync('test/fixtures/docker/service-create_cli-26.1.5.json', 'utf8'));
+  const gateConfig = swarm({ EC4DOCK_SWARM_CONSTRAINTS: 'node.role==worker', EC4DOCK_MAXNODES: '3' });
+  const why = (v: ReturnType<typeof checkServiceCreate>) => (v.kind === 'deny' ? v.why : v.kind);
+
+  it("passes the CLI's create of a node, once the engine says its network and secrets are the cluster's", () => {
+    expect(checkServiceCreate(gateConfig, body())).toEqual({ kind: 'check-refs', network: 'netid123', secrets: ['secretid0', 'secretid1'] });
+  });
+
+  it.each<[string, (b: Record<string, any>) => void, string | RegExp]>([
+    ['another name', (b) => { b.Name = 'frontend'; }, 'a service named "frontend" is not a node of cluster hpc'],
+    ['no labels', (b) => { delete b.TaskTemplate.ContainerSpec.Labels; }, /on its container, the labels of cluster hpc/],
+    ['another image', (b) => { b.TaskTemplate.ContainerSpec.Image = 'reg:5000/evil'; }, 'hpcn2 must run image reg:5000/ec4dslurm:wn, not reg:5000/evil'],
+    ['the host root mounted', (b) => { b.TaskTemplate.ContainerSpec.Mounts.push({ Type: 'bind', Source: '/', Target: '/host' }); }, 'hpcn2 may mount only /srv/ec4docker-home as /home'],
+    ['a volume with driver options', (b) => { b.TaskTemplate.ContainerSpec.Mounts = [{ Type: 'volume', Source: 'x', Target: '/home' }]; }, 'hpcn2 may mount only /srv/ec4docker-home as /home'],
+    ['SYS_ADMIN', (b) => { b.TaskTemplate.ContainerSpec.CapabilityAdd.push('CAP_SYS_ADMIN'); }, 'capabilities SYS_ADMIN are not allowed for a node'],
+    ['no cap-drop ALL', (b) => { b.TaskTemplate.ContainerSpec.CapabilityDrop = []; }, 'every capability must be dropped first (--cap-drop ALL)'],
+    ['seccomp unconfined', (b) => { b.TaskTemplate.ContainerSpec.Privileges = { Seccomp: { Mode: 'unconfined' } }; }, 'Privileges is not allowed'],
+    ['a published port', (b) => { b.EndpointSpec.Ports = [{ TargetPort: 22, PublishedPort: 2222 }]; }, 'published ports are not allowed'],
+    ['global mode', (b) => { b.Mode = { Global: {} }; }, 'hpcn2 must be one replica'],
+    ['ten replicas', (b) => { b.Mode = { Replicated: { Replicas: 10 } }; }, 'hpcn2 must be one replica'],
+    ['a second network', (b) => { b.TaskTemplate.Networks.push({ Target: 'ingress' }); }, 'hpcn2 must be on network hpc-net only'],
+  ])('refuses %s', (_what, change, message) => {
+    const b = body();
+    change(b);
+    expect(why(checkServiceCreate(gateConfig, b))).toMatch(message);
+  });
+
+  it("lets the frontend read and remove only its own services and secrets, read the Swarm's tasks and hosts", () => {
+    const req = (method: string, path: string) => judge(gateConfig, { method, path, query: new URLSearchParams() });
+    expect(req('GET', '/services')).toMatchObject({ kind: 'pass-listing', filters: JSON.stringify({ label: { 'org.ec4docker.cluster=hpc': true } }) });
+    expect(req('DELETE', '/services/abc')).toEqual({ kind: 'check-service', id: 'abc' });
+    expect(req('GET', '/tasks')).toEqual({ kind: 'pass' });
+    expect(req('POST', '/services/abc/update')).toMatchObject({ kind: 'deny' });
+    expect(req('DELETE', '/secrets/abc')).toMatchObject({ kind: 'deny' });
+    expect(req('POST', '/swarm/leave')).toMatchObject({ kind: 'deny' });
+    expect(judge(resolveClusterConfig('t', {}), { method: 'GET', path: '/services', query: new URLSearchParams() })).toMatchObject({ kind: 'deny' });
+  });
+
+  it("knows the cluster's node secrets by name and label", () => {
+    expect(ownsSecret(gateConfig, { Name: 'hpc-munge-key', Labels: { 'org.ec4docker.cluster': 'hpc' } })).toBe(true);
+    expect(ownsSecret(gateConfig, { Name: 'hpc-munge-key', Labels: { 'org.ec4docker.cluster': 'other' } })).toBe(false);
+    expect(ownsSecret(gateConfig, { Name: 'other-munge-key', Labels: { 'org.ec4docker.cluster': 'hpc' } })).toBe(false);
+  });
+});
