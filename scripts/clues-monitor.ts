@@ -73,6 +73,7 @@ async function runForever(cluster: FrontendCluster, monitor: Monitor): Promise<v
 interface NodeStatus {
   node: string;
   container: string;
+  host?: string; // the Swarm host it runs on (EC4DOCK_ORCHESTRATOR=swarm)
   scheduler: string;
   reason: string;
   idleSeconds: number | null;
@@ -90,6 +91,7 @@ async function status(cluster: FrontendCluster, monitor: Monitor, json: boolean)
     return {
       node: name,
       container: seen.nodeStates.get(name) ?? '-',
+      ...(config.orchestrator === 'swarm' ? { host: seen.nodeHosts.get(name) ?? '-' } : {}),
       scheduler: seen.states.get(name) ?? middleware.unlisted,
       reason: byName.get(name)?.reason ?? '',
       idleSeconds: h?.idleSince !== undefined ? Math.round(now - h.idleSince) : null,
@@ -106,7 +108,11 @@ async function status(cluster: FrontendCluster, monitor: Monitor, json: boolean)
   const running = (await lockHeld(lockName())) ? 'running' : 'not running';
   if (json) return console.log(JSON.stringify({ cluster: config.serverName, elasticity: config.elasticity, monitor: running, nodes: rows, events }, null, 2));
   console.log(`cluster ${config.serverName}: elasticity ${config.elasticity}, clues-monitor ${running}`);
-  const table = [['NODE', 'CONTAINER', middleware.title, 'IDLE', 'FAILED', 'REASON'], ...rows.map((r) => [r.node, r.container, r.scheduler, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason])];
+  const hosts = config.orchestrator === 'swarm'; // where each node runs: a Swarm host
+  const table = [
+    ['NODE', 'CONTAINER', ...(hosts ? ['HOST'] : []), middleware.title, 'IDLE', 'FAILED', 'REASON'],
+    ...rows.map((r) => [r.node, r.container, ...(hosts ? [r.host ?? '-'] : []), r.scheduler, r.idleSeconds === null ? '-' : `${r.idleSeconds}s`, String(r.failedPowerOns), r.reason]),
+  ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
   if (events.length > 0) {

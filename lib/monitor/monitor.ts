@@ -13,6 +13,7 @@ import { type MonitorState, saveMonitorState } from './saved-state.ts';
 
 export interface Observation extends SchedulerView {
   nodeStates: Map<string, string>; // each existing node's backend state
+  nodeHosts: Map<string, string>; // the host each node is placed on, where the backend says (a Swarm)
 }
 
 export interface Monitor {
@@ -33,7 +34,8 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
 
   async function observe(): Promise<Observation> {
     const [view, instances] = await Promise.all([scheduler.observe(), backend.list()]);
-    return { ...view, nodeStates: new Map([...instances].map(([node, i]) => [node, i.state])) };
+    const nodeHosts = new Map([...instances].flatMap(([node, i]) => (i.host ? [[node, i.host] as const] : [])));
+    return { ...view, nodeStates: new Map([...instances].map(([node, i]) => [node, i.state])), nodeHosts };
   }
 
   /** Keeps a node that keeps failing out of service (DOWN, with the reason) until a person acts. */

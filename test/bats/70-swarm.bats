@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# EC4DOCK_ORCHESTRATOR=swarm across simulated hosts (test/swarm/hosts.sh): three engines in
+# containers form a Swarm (a manager with a registry, two workers), /home is one host directory
+# bound into all three (EC4DOCK_SHARED_HOME=bind:). Every docker command here goes to the manager.
+
+setup_file() {
+  load helpers
+  export HOSTS=$(unique_name ec4sw) NAME=$(unique_name ec4swc)
+  export HOME_DIR=/var/lib/ec4docker-test/$HOSTS-home
+  export MANAGER=$(bash "$ROOT/test/swarm/hosts.sh" up "$HOSTS" ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db)
+  export DOCKER_HOST=$MANAGER
+  make_config "$BATS_FILE_TMPDIR/c" "EC4DOCK_SERVERNAME=$NAME" "EC4DOCK_NODEBASENAME=${NAME}n" EC4DOCK_MAXNODES=3 \
+    EC4DOCK_ORCHESTRATOR=swarm EC4DOCK_SHARED_HOME=bind:/srv/ec4docker-home "EC4DOCK_REGISTRY=$HOSTS-mgr:5000" \
+    EC4DOCK_SWARM_CONSTRAINTS=node.role==worker EC4DOCK_IDLE_TIME=15
+  "$SETUP" -f "$BATS_FILE_TMPDIR/c" >"$BATS_FILE_TMPDIR/setup.out"
+}
+
+setup() { load helpers; }
+teardown_file() {
+  load helpers
+  [ -n "${EC4D_KEEP:-}" ] || DOCKER_HOST= bash "$ROOT/test/swarm/hosts.sh" down "$HOSTS"
+  rm -rf "$HOME/.ec4docker/$NAME" "$HOME/.ec4docker/${NAME}x"
+}
+
+# on HOST CMD...: a command on one simulated host (its own engine).
+on() { local host=$1; shift; DOCKER_HOST= docker exec "$host" "$@"; }
+# node_host NODE: the Swarm host a node's task runs on.
+node_host() { docker service ps --filter desired-state=running --format '{{.Node}}' "$1" 2>/dev/null | head -n 1; }
+# cluster_on_swarm NAME: every service, secret, network and volume of the cluster, on every host.
+cluster_on_swarm() {
+  local f="label=org.ec4docker.cluster=$1" h
+  docker service ls -q --filter "$f" | sed 's/^/service /'
+  docker secret ls -q --filter "$f" | sed 's/^/secret /'
+  for h in "$HOSTS-mgr" "$HOSTS-w1" "$HOSTS-w2"; do
+    on "$h" docker ps -aq --filter "$f" | sed "s/^/container on $h /"
+    on "$h" docker network ls -q --filter "$f" | sed "s/^/network on $h /"
+    on "$h" docker volume ls -q --filter "$f" | sed "s/^/volume on $h /"
+  done
+}
+no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluster=$1")" ]; }
+
+@test "swarm: setup-cluster makes the frontend on the manager, the node secrets as Swarm secrets, no node yet" {
+  run -0 cat "$BATS_FILE_TMPDIR/setup.out"
+  assert_line --partial "cluster $NAME is up"
+  run -0 docker secret ls --filter "label=org.ec4docker.cluster=$NAME" --format '{{.Name}}'
+  assert_output "$(printf '%s\n' "$NAME-munge-key" "$NAME-root-authorized-keys")"
+  run -0 docker network inspect -f '{{.Driver}} {{.Attachable}}' "$NAME-net"
+  assert_output 'overlay true'
+  assert no_service "$NAME"
+  run -0 "$SETUP" -l -s "$NAME"
+  assert_line --regexp "^secret +$NAME-munge-key +secrets"
+}
+
+@test "swarm: a -N 2 job on an all-off cluster gets nodes on both workers; srun spans them; its output is in the shared /home" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -N 2 -o spans.out --wrap 'srun hostname | sort; sleep 10'"
+  job=$output
+  wait_until 180 job_state_is "$NAME" "$job" RUNNING
+  # one node per worker host: Swarm spread them
+  hosts=$(printf '%s\n' "$(node_host "${NAME}n1")" "$(node_host "${NAME}n2")" | sort | paste -sd' ')
+  assert_equal "$hosts" "$HOSTS-w1 $HOSTS-w2"
+  run -0 docker exec "$NAME" /opt/ec4docker/clues-monitor status
+  assert_line --regexp "^${NAME}n1 +running +$HOSTS-w[12] "
+  wait_until 60 job_gone "$NAME" "$job"
+  run -0 docker exec "$NAME" sacct -n -X -j "$job" -o state
+  assert_output --partial COMPLETED
+  # Written by the nodes, read on the host directory every simulated host binds, owned by ubuntu.
+  run -0 cat "$HOME_DIR/ubuntu/spans.out"
+  assert_output "$(printf '%s\n' "${NAME}n1" "${NAME}n2")"
+  run -0 stat -c %u "$HOME_DIR/ubuntu/spans.out"
+  assert_output 1000
+}
+
+@test "swarm: idle nodes are powered off: their services are removed" {
+  wait_until 90 no_service "$NAME"
+  run -0 docker exec "$NAME" sinfo -h -N -o '%N %t'
+  refute_output --regexp ' (idle|mix|alloc)$'
+}
+
+@test "swarm: a worker host stopped mid-job: the job completes on the other worker, and the host comes back clean" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -o lost.out --wrap 'hostname; sleep 20; echo finished'"
+  job=$output
+  wait_until 120 job_state_is "$NAME" "$job" RUNNING
+  node=$(docker exec "$NAME" squeue -h -j "$job" -o %N)
+  lost=$(node_host "$node")
+  [ -n "$lost" ]
+  DOCKER_HOST= docker stop -t 0 "$lost" >/dev/null
+  wait_until 60 job_requeued "$NAME" "$job"
+  wait_until 120 job_gone "$NAME" "$job"
+  run -0 docker exec "$NAME" sacct -n -X -j "$job" -o state
+  assert_output --partial COMPLETED
+  run -0 tail -n 1 "$HOME_DIR/ubuntu/lost.out"
+  assert_output finished
+  event_logged "$NAME" vanished "$node"
+  # The host back: its engine and the Swarm clear the task ec4docker removed, nothing is left there.
+  DOCKER_HOST= docker start "$lost" >/dev/null
+  wait_until 60 bash -c "[ \"\$(docker node inspect -f '{{.Status.State}}' $lost)\" = ready ]"
+  wait_until 60 bash -c "[ -z \"\$(DOCKER_HOST= docker exec $lost docker ps -aq --filter label=org.ec4docker.cluster=$NAME)\" ]"
+}
+
+@test "swarm: bad input gets one line and makes nothing: not a manager, no registry, a volume /home" {
+  bad="${NAME}x"
+  # A worker's engine is no manager.
+  make_config "$BATS_TEST_TMPDIR/w" "EC4DOCK_SERVERNAME=$bad" "EC4DOCK_NODEBASENAME=${bad}n" EC4DOCK_ORCHESTRATOR=swarm \
+    EC4DOCK_SHARED_HOME=bind:/srv/ec4docker-home "EC4DOCK_REGISTRY=$HOSTS-mgr:5000" \
+    "EC4DOCK_DOCKER_HOST=tcp://$(DOCKER_HOST= docker inspect -f "{{(index .NetworkSettings.Networks \"$HOSTS-hosts\").IPAddress}}" "$HOSTS-w1"):2375"
+  run --separate-stderr -2 "$SETUP" -f "$BATS_TEST_TMPDIR/w" -y
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_equal "$stderr" "setup-cluster: EC4DOCK_ORCHESTRATOR=swarm: $(grep EC4DOCK_DOCKER_HOST "$BATS_TEST_TMPDIR/w" | cut -d= -f2) is not a Swarm manager; run setup-cluster against a manager (EC4DOCK_DOCKER_HOST), or make one with: docker swarm init"
+  # A registry nobody answers at.
+  make_config "$BATS_TEST_TMPDIR/r" "EC4DOCK_SERVERNAME=$bad" "EC4DOCK_NODEBASENAME=${bad}n" EC4DOCK_ORCHESTRATOR=swarm \
+    EC4DOCK_SHARED_HOME=bind:/srv/ec4docker-home EC4DOCK_REGISTRY=nowhere.invalid:5000
+  run --separate-stderr -2 "$SETUP" -f "$BATS_TEST_TMPDIR/r" -y
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_regex "$stderr" '^setup-cluster: cannot push the node image to EC4DOCK_REGISTRY=nowhere.invalid:5000 \(.+\); every Swarm host must pull from it'
+  run -1 docker image inspect nowhere.invalid:5000/ec4dslurm:wn
+  # One engine's volume as the /home of many hosts.
+  make_config "$BATS_TEST_TMPDIR/v" "EC4DOCK_SERVERNAME=$bad" "EC4DOCK_NODEBASENAME=${bad}n" EC4DOCK_ORCHESTRATOR=swarm "EC4DOCK_REGISTRY=$HOSTS-mgr:5000"
+  run --separate-stderr -2 "$SETUP" -f "$BATS_TEST_TMPDIR/v" -y
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_regex "$stderr" "EC4DOCK_SHARED_HOME volume is one engine's"
+  run -0 cluster_on_swarm "$bad"
+  assert_output ''
+}
+
+@test "swarm: terminate leaves no service, secret, network or volume of the cluster on any host" {
+  run -0 as_ubuntu "$NAME" "sbatch --parsable --wrap 'sleep 300'"
+  wait_until 120 job_state_is "$NAME" "$output" RUNNING
+  run -0 "$SETUP" -t -y --purge -s "$NAME"
+  assert_output --regexp "cluster $NAME terminated: .* 1 service\(s\), 2 secret\(s\) removed"
+  wait_until 60 bash -c "[ -z \"\$($(declare -f on cluster_on_swarm); cluster_on_swarm $NAME)\" ]"
+  # The users' files are the shared directory's: terminate never touches them.
+  run -0 test -s "$HOME_DIR/ubuntu/spans.out"
+}
