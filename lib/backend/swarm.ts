@@ -77,16 +77,23 @@ export function swarmBackend(config: Config): NodeBackend {
     const found = jsonLines<{ ID: string; Name: string }>(out);
     return new Map(found.map((s) => [s.Name, s.ID]));
   }
+  /** The tasks of the services; a service removed meanwhile fails a joint listing: then one by one, the gone ones left out. */
+  async function tasksOf(ids: string[]): Promise<{ tasks: SwarmTask[]; gone: Set<string> }> {
+    const ps = (which: string[]) => dockerTry(['service', 'ps', '--no-trunc', '--format', '{{json .}}', ...which], undefined, 'query');
+    const all = await ps(ids);
+    if (all.exitCode === 0) return { tasks: jsonLines<SwarmTask>(all.stdout), gone: new Set() };
+    const each = await Promise.all(ids.map(async (id) => [id, await ps([id])] as const));
+    const gone = new Set(each.filter(([, r]) => /no such service/i.test(r.stderr)).map(([id]) => id));
+    const failed = each.find(([id, r]) => r.exitCode !== 0 && !gone.has(id));
+    if (failed) throw dockerFailure(['service', 'ps'], 'list node tasks', failed[1]);
+    return { tasks: each.flatMap(([, r]) => (r.exitCode === 0 ? jsonLines<SwarmTask>(r.stdout) : [])), gone };
+  }
   async function list(): Promise<Map<string, NodeInstance>> {
     const own = await services();
     if (own.size === 0) return new Map();
-    const [tasks, hosts] = await Promise.all([
-      // a service removed meanwhile fails the whole listing: read what is left once more
-      dockerTry(['service', 'ps', '--no-trunc', '--format', '{{json .}}', ...own.values()], undefined, 'query').then(async (r) =>
-        r.exitCode === 0 ? r.stdout : docker(['service', 'ps', '--no-trunc', '--format', '{{json .}}', ...(await services()).values()], 'list node tasks')),
-      docker(['node', 'ls', '--format', '{{json .}}'], 'list the Swarm hosts'),
-    ]);
-    return swarmInstances(own, jsonLines<SwarmTask>(tasks), jsonLines<SwarmHost>(hosts));
+    const [{ tasks, gone }, hosts] = await Promise.all([tasksOf([...own.values()]), docker(['node', 'ls', '--format', '{{json .}}'], 'list the Swarm hosts')]);
+    const live = new Map([...own].filter(([, id]) => !gone.has(id)));
+    return swarmInstances(live, tasks, jsonLines<SwarmHost>(hosts));
   }
   async function remove(node: string): Promise<void> {
     const ids = [...(await services(node)).values()];

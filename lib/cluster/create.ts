@@ -306,6 +306,9 @@ async function ensureVolume(config: Config, role: Role, name: string, created: M
 async function rollback(config: Config, created: Made[]): Promise<void> {
   const containers = await listContainers(clusterFilter(config.serverName)).catch(() => []);
   await removeContainers(containers.map((c) => c.id)).catch(() => undefined);
-  if (config.orchestrator === 'swarm') await dockerTry(['service', 'rm', ...(await swarmResources(config.serverName)).services.map((s) => s.name)]);
+  if (config.orchestrator === 'swarm') {
+    const services = (await swarmResources(config.serverName).catch(() => ({ services: [] }))).services.map((s) => s.name);
+    if (services.length > 0) await dockerTry(['service', 'rm', ...services]);
+  }
   for (const r of [...created].reverse()) await dockerTry([r.kind, 'rm', r.name]);
 }

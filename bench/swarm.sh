@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# EC4DOCK_ORCHESTRATOR=swarm on three simulated hosts (test/swarm/hosts.sh), with the simulated
+# engines' own speed in the same run as the yardstick:
+#   - all-off sbatch -> RUNNING on a node on a worker host (RUNS times; the first includes the
+#     workers' first pull of the node image), beside a plain `docker run -d` on a worker's engine;
+#   - NODES nodes powered on over the two workers -> all idle in Slurm;
+#   - a worker host stopped under a running job -> the job RUNNING again on the other (3 times).
+# Usage: bench/swarm.sh [RUNS] [NODES]   (needs: npm run images -- slurm)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+runs=${1:-5} nodes=${2:-20}
+hosts=benchsw$$ name=benchswc$$
+manager=$(bash "$ROOT/test/swarm/hosts.sh" up "$hosts" ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db)
+export DOCKER_HOST=$manager
+trap 'bench_cleanup $name; DOCKER_HOST= bash "$ROOT/test/swarm/hosts.sh" down $hosts' EXIT
+printf '%s\n' "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" "EC4DOCK_MAXNODES=$nodes" EC4DOCK_ORCHESTRATOR=swarm \
+  EC4DOCK_SHARED_HOME=bind:/srv/ec4docker-home "EC4DOCK_REGISTRY=$hosts-mgr:5000" EC4DOCK_SWARM_CONSTRAINTS=node.role==worker \
+  EC4DOCK_IDLE_TIME=1 >"/tmp/$name.config"
+t0=$(date +%s%N); "$SETUP" -f "/tmp/$name.config" -y >/dev/null
+echo "setup-cluster (image pushed to the registry): $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+on_host() { local h=$1; shift; DOCKER_HOST= docker exec "$h" "$@"; }
+all_off() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluster=$name")" ] && ! docker exec "$name" sinfo -h -N -o %t | grep -vq '~$'; }
+wait_all_off() { local d=$((SECONDS + 180)); until all_off; do [ $SECONDS -lt $d ] || { echo "bench: nodes still on after 180 s" >&2; exit 1; }; sleep 0.2; done; }
+
+running=() plain=()
+for i in $(seq 1 "$runs"); do
+  wait_all_off
+  read -r r _ < <(in_frontend "$name" "$SLURM_PROBE")
+  running+=("$r")
+  # the yardstick: a container started on a worker's own engine, on the overlay (image local there)
+  t0=$(date +%s%N); on_host "$hosts-w1" docker run -d --name "yard$i" --network "$name-net" "$hosts-mgr:5000/ec4dslurm:wn" sleep 60 >/dev/null
+  plain+=("$(( ($(date +%s%N) - t0) / 1000000 ))"); on_host "$hosts-w1" docker rm -f "yard$i" >/dev/null
+done
+echo "all-off sbatch -> RUNNING on a worker host, ms: first $(printf '%s' "${running[0]}") (pulls the image), then median $(median "${running[@]:1}") (${running[*]:1})"
+echo "yardstick: docker run -d on a worker's engine, overlay network, ms: median $(median "${plain[@]}") (${plain[*]})"
+
+wait_all_off
+t0=$(date +%s%N)
+docker exec "$name" /opt/ec4docker/poweron $(seq -f "${name}n%g" 1 "$nodes") >/dev/null
+until [ "$(docker exec "$name" sinfo -h -N -t idle -o %N | wc -l)" = "$nodes" ]; do sleep 0.2; done
+spread=$(docker service ps --filter desired-state=running --format '{{.Node}}' $(docker service ls -q --filter "label=org.ec4docker.cluster=$name") | sort | uniq -c | awk '{ printf "%s %s ", $2, $1 }')
+echo "$nodes nodes powered on -> all idle in Slurm: $(( ($(date +%s%N) - t0) / 1000000 )) ms (placed: $spread)"
+docker exec "$name" /opt/ec4docker/poweroff $(seq -f "${name}n%g" 1 "$nodes") >/dev/null
+
+back=()
+for i in 1 2 3; do
+  wait_all_off
+  job=$(in_frontend "$name" "sbatch --parsable --wrap 'sleep 300'")
+  until [ "$(docker exec "$name" squeue -h -j "$job" -o %T)" = RUNNING ]; do sleep 0.1; done
+  node=$(docker exec "$name" squeue -h -j "$job" -o %N)
+  lost=$(docker service ps --filter desired-state=running --format '{{.Node}}' "$node" | head -n 1)
+  t0=$(date +%s%N); DOCKER_HOST= docker stop -t 0 "$lost" >/dev/null
+  until s=$(docker exec "$name" squeue -h -j "$job" -o '%T %N'); [ "${s%% *}" = RUNNING ] && [ "${s#* }" != "$node" ]; do
+    [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 180 ] || { echo "bench: job $job not running again after 180 s" >&2; exit 1; }
+    sleep 0.1
+  done
+  back+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
+  docker exec "$name" scancel "$job"
+  DOCKER_HOST= docker start "$lost" >/dev/null
+  until [ "$(docker node inspect -f '{{.Status.State}}' "$lost")" = ready ]; do sleep 0.5; done
+done
+echo "worker host stopped -> its job RUNNING again on the other, ms: median $(median "${back[@]}") (${back[*]})"
