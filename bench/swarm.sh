@@ -23,6 +23,7 @@ all_off() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluster=$
 wait_all_off() { local d=$((SECONDS + 180)); until all_off; do [ $SECONDS -lt $d ] || { echo "bench: nodes still on after 180 s" >&2; exit 1; }; sleep 0.2; done; }
 
 running=() plain=()
+on_host "$hosts-w1" docker pull -q "$hosts-mgr:5000/ec4dslurm:wn" >/dev/null  # the yardstick times a start, not a pull
 for i in $(seq 1 "$runs"); do
   wait_all_off
   read -r r _ < <(in_frontend "$name" "$SLURM_PROBE")
