@@ -43,12 +43,15 @@ for dir in "dockerfiles/$middleware"/*/; do
   role=$(basename "$dir")
   [ -f "$dir/Dockerfile" ] && [[ ! " ${roles[*]} " =~ " $role " ]] && roles+=("$role")
 done
-total=$((2 + ${#roles[@]})) n=2
+total=$((3 + ${#roles[@]})) n=3
 started=$SECONDS
 step 1/$total ec4docker:base dockerfiles/base/Dockerfile
 build ec4docker:base dockerfiles/base/Dockerfile
 step 2/$total ec4docker:frontend-tools dockerfiles/frontend-tools/Dockerfile
 build ec4docker:frontend-tools dockerfiles/frontend-tools/Dockerfile
+# the NFS server of a cluster whose /home is shared over NFS (EC4DOCK_SHARED_HOME=nfs), any middleware
+step 3/$total ec4docker:nfs dockerfiles/nfs/Dockerfile
+build ec4docker:nfs dockerfiles/nfs/Dockerfile
 for role in "${roles[@]}"; do
   n=$((n + 1))
   step "$n/$total" "$prefix:$role" "dockerfiles/$middleware/$role/Dockerfile"

@@ -7,10 +7,19 @@ import { clusterFilter, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE, LABEL_ROLE,
 import { docker, dockerFailure, dockerTry } from '../io/docker.ts';
 import type { NodeBackend, NodeInstance } from './types.ts';
 
+/**
+ * The node's /home over NFSv4 from the cluster's server: a volume without a name (gone with its
+ * task) that the host's engine mounts, so the node needs no capability to mount. The host needs an
+ * NFS client in its kernel. (`--mount` is CSV: the options list is quoted whole.)
+ */
+export const nfsHomeMount = (address: string): string =>
+  `type=volume,dst=/home,volume-driver=local,volume-opt=type=nfs,"volume-opt=o=addr=${address},nfsvers=4.1,rw",volume-opt=device=:/home`;
+
 /** `docker service create` arguments for one node. Pure. */
 export function nodeServiceArgs(config: Config, node: string): string[] {
   const labels = [`${LABEL_CLUSTER}=${config.serverName}`, `${LABEL_ROLE}=node`, `${LABEL_MIDDLEWARE}=${config.middleware}`, `${LABEL_NODE}=${node}`];
-  const home = config.sharedHome.kind === 'bind' ? ['--mount', `type=bind,src=${config.sharedHome.path},dst=/home`] : [];
+  const home = config.sharedHome.kind === 'bind' ? ['--mount', `type=bind,src=${config.sharedHome.path},dst=/home`]
+    : config.sharedHome.kind === 'nfs' ? ['--mount', nfsHomeMount(config.nfsAddress)] : [];
   return [
     'service', 'create', '--detach', '--quiet', '--no-resolve-image', '--name', node, '--hostname', node,
     // dnsrr: the name resolves to the task itself (a virtual IP needs IPVS, which not every host has)

@@ -13,7 +13,8 @@ import { lastLine, run, waitFor } from '../io/run.ts';
 import { middlewareNamed } from '../middleware/registry.ts';
 import type { ServiceSpec } from '../middleware/types.ts';
 import { ensureHostKey, hostKeyPath } from './host-key.ts';
-import { checkSwarmManager, makeNodeSecrets, pushNodeImage, swarmResources } from './swarm.ts';
+import { checkNfsReachable, NFS_IMAGE, startNfsServer } from './nfs.ts';
+import { checkSwarmManager, makeNodeSecrets, pushNodeImage, swarmAddress, swarmResources } from './swarm.ts';
 import { terminateCluster } from './terminate.ts';
 
 const READY_TIMEOUT_MS = 90_000;
@@ -32,7 +33,7 @@ const servicesOf = (config: Config): ServiceSpec[] => middlewareNamed(config.mid
 /** Refuses images that are missing or made for another middleware, before anything is created. */
 async function checkImages(config: Config): Promise<void> {
   const middleware = middlewareNamed(config.middleware);
-  const images = [config.frontendImage, config.workerImage, ...servicesOf(config).map((s) => s.image)];
+  const images = [config.frontendImage, config.workerImage, ...servicesOf(config).map((s) => s.image), ...(config.sharedHome.kind === 'nfs' ? [NFS_IMAGE] : [])];
   const found = await Promise.all(images.map(imageLabels));
   for (const [i, image] of images.entries()) {
     const labels = found[i];
@@ -49,7 +50,7 @@ async function checkImages(config: Config): Promise<void> {
 
 /** Refuses names taken by containers that are not this cluster's; returns the cluster's containers. */
 async function checkNameConflicts(config: Config, names: ClusterNames): Promise<ContainerSummary[]> {
-  const wanted = new Set([names.frontend, names.gate, ...servicesOf(config).map((spec) => serviceName(config, spec.role)), ...names.nodes, ...names.nodes.map(netnsName)]);
+  const wanted = new Set([names.frontend, names.gate, serviceName(config, 'nfs'), ...servicesOf(config).map((spec) => serviceName(config, spec.role)), ...names.nodes, ...names.nodes.map(netnsName)]);
   const all = await listContainers([]);
   for (const c of all) {
     if (wanted.has(c.name) && c.labels[LABEL_CLUSTER] !== config.serverName) {
@@ -65,10 +66,13 @@ async function checkNameConflicts(config: Config, names: ClusterNames): Promise<
 }
 
 /** Creates the cluster and prints how to enter it. */
-export async function createCluster(config: Config, options: CreateOptions): Promise<void> {
+export async function createCluster(given: Config, options: CreateOptions): Promise<void> {
+  let config = given;
   const names = clusterNames(config);
   const middleware = middlewareNamed(config.middleware);
   if (config.orchestrator === 'swarm') await checkSwarmManager(config);
+  // The nodes mount the NFS server where every host reaches it: by default the manager's Swarm address.
+  if (config.sharedHome.kind === 'nfs' && config.nfsAddress === '') config = { ...config, nfsAddress: await swarmAddress() };
   const [, existing] = await Promise.all([checkImages(config), checkNameConflicts(config, names)]);
   if (existing.length > 0) {
     const question = `Cluster ${config.serverName} already exists (${existing.length} container(s)). Kill it and create it again?`;
@@ -89,7 +93,7 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     };
     const [nodeRange, logs] = await settleAll([
       ensureNetwork(config, names.network, created), logBounds(),
-      config.sharedHome.kind === 'volume' ? ensureVolume(config, 'home', names.homeVolume, created) : Promise.resolve(),
+      config.sharedHome.kind === 'bind' ? Promise.resolve() : ensureVolume(config, 'home', names.homeVolume, created),
       ensureVolume(config, 'state', names.stateVolume, created),
       freshSecrets(), ensureVolume(config, 'gate', names.gateVolume, created),
     ]);
@@ -97,13 +101,16 @@ export async function createCluster(config: Config, options: CreateOptions): Pro
     // at its first start) and the frontend start together: the frontend waits for the gate's
     // socket itself (lib.sh).
     const services = servicesOf(config);
+    const nfs = config.sharedHome.kind === 'nfs';
     await settleAll([
       startGate(config, names, logs), ...services.map((spec) => startService(config, names, spec, logs, created)),
+      ...(nfs ? [startNfsServer(config, logs)] : []),
       startFrontend(config, names, [...gateAccess(names), ...logs], middleware.fixedNodeAddresses && nodeRange ? nodeHosts(names.nodes, nodeRange) : []),
     ]);
     // The nodes' netns containers are made while the frontend boots: power-ons then only join them.
     await settleAll([
       waitForReady(names.frontend, 'frontend'), ...services.map((spec) => waitForReady(serviceName(config, spec.role), spec.role)), backendFor(config).prepare(names.nodes),
+      ...(nfs ? [waitForReady(serviceName(config, 'nfs'), 'NFS server').then(() => checkNfsReachable(config))] : []),
     ]);
     if (config.orchestrator === 'swarm') await makeNodeSecrets(config, names.frontend, (name) => created.push({ kind: 'secret', name }));
     if (config.password) {

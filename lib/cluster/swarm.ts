@@ -15,6 +15,18 @@ export async function isSwarmManager(): Promise<boolean> {
   return result.exitCode === 0 && result.stdout.trim() === 'true';
 }
 
+/** The manager's address in the Swarm: where the other hosts reach it. */
+export async function swarmAddress(): Promise<string> {
+  return (await docker(['info', '--format', '{{.Swarm.NodeAddr}}'], "read the manager's Swarm address")).trim();
+}
+
+/** The addresses of the Swarm's hosts, as the manager knows them. */
+export async function swarmHostAddresses(): Promise<string[]> {
+  const ids = (await docker(['node', 'ls', '-q'], 'list the Swarm hosts')).split('\n').filter(Boolean);
+  const out = await docker(['node', 'inspect', '--format', '{{.Status.Addr}}', ...ids], 'read the Swarm hosts');
+  return [...new Set(out.split('\n').map((a) => a.trim()).filter((a) => a !== '' && a !== '0.0.0.0'))];
+}
+
 /** Refuses an engine that is not a Swarm manager, before anything is made. */
 export async function checkSwarmManager(config: Config): Promise<void> {
   if (await isSwarmManager()) return;

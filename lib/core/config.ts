@@ -16,8 +16,11 @@ export interface MiddlewareRules {
 
 export type Orchestrator = 'engine' | 'swarm';
 
-/** Where /home comes from: one engine's named volume, or a directory every host shares at one path. */
-export type SharedHome = { kind: 'volume' } | { kind: 'bind'; path: string };
+/**
+ * Where /home comes from: one engine's named volume; a directory every host shares at one path;
+ * or the cluster's volume served over NFS by its own server (ec4docker:nfs) to the Swarm's hosts.
+ */
+export type SharedHome = { kind: 'volume' } | { kind: 'bind'; path: string } | { kind: 'nfs' };
 
 export interface Config {
   serverName: string; // EC4DOCK_SERVERNAME: frontend container, hostname and cluster label
@@ -49,6 +52,7 @@ export interface Config {
   sharedHome: SharedHome; // EC4DOCK_SHARED_HOME: volume | bind:PATH
   registry: string; // EC4DOCK_REGISTRY: host[:port] every Swarm host pulls the node image from
   swarmConstraints: string[]; // EC4DOCK_SWARM_CONSTRAINTS: where nodes may be placed (node.labels.x==y)
+  nfsAddress: string; // EC4DOCK_NFS_ADDRESS: where the hosts reach the NFS server, '' = the manager's Swarm address
 }
 
 /** Every key a config file may hold, with its default (as text, the way files hold it). */
@@ -82,6 +86,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_SHARED_HOME: 'volume',
   EC4DOCK_REGISTRY: '',
   EC4DOCK_SWARM_CONSTRAINTS: '',
+  EC4DOCK_NFS_ADDRESS: '',
 };
 
 export const MAX_NODES_LIMIT = 512;
@@ -193,9 +198,12 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     // a mount's source: absolute, and nothing that a --mount list would split
     if (!/^\/[^,:\s]*$/.test(path) || path.split('/').includes('..')) bad('EC4DOCK_SHARED_HOME', 'bind:PATH needs an absolute path without commas, colons, spaces or ..');
     sharedHome = { kind: 'bind', path: path.replace(/(.)\/+$/, '$1') };
+  } else if (home === 'nfs') {
+    sharedHome = { kind: 'nfs' };
   } else if (home !== 'volume') {
-    bad('EC4DOCK_SHARED_HOME', 'must be volume or bind:PATH (a directory every host shares at PATH)');
+    bad('EC4DOCK_SHARED_HOME', 'must be volume, nfs or bind:PATH (a directory every host shares at PATH)');
   }
+  if (raw.EC4DOCK_NFS_ADDRESS !== '' && sharedHome.kind !== 'nfs') bad('EC4DOCK_NFS_ADDRESS', 'is where the hosts reach the NFS server: it needs EC4DOCK_SHARED_HOME=nfs');
   const registry = raw.EC4DOCK_REGISTRY;
   if (registry !== '' && !/^[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?$/.test(registry)) bad('EC4DOCK_REGISTRY', 'must be a registry address, host or host:port');
   const swarmConstraints = raw.EC4DOCK_SWARM_CONSTRAINTS.split(',').map((c) => c.trim()).filter(Boolean);
@@ -205,10 +213,12 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
   if (orchestrator === 'swarm') {
     const anywhere = middlewares.filter((m) => m.anyNodeAddress).map((m) => m.name);
     if (!anywhere.includes(middleware)) bad('EC4DOCK_MIDDLEWARE', `with EC4DOCK_ORCHESTRATOR=swarm must be ${anywhere.join(' or ')} (${middleware} nodes need fixed addresses, which Swarm services do not get)`);
-    if (sharedHome.kind === 'volume') bad('EC4DOCK_SHARED_HOME', "volume is one engine's: with EC4DOCK_ORCHESTRATOR=swarm use bind:PATH, a directory every host shares at PATH");
+    if (sharedHome.kind === 'volume') bad('EC4DOCK_SHARED_HOME', "volume is one engine's: with EC4DOCK_ORCHESTRATOR=swarm use nfs, or bind:PATH (a directory every host shares at PATH)");
     if (registry === '') bad('EC4DOCK_REGISTRY', 'must name a registry every Swarm host can pull from (host:port) with EC4DOCK_ORCHESTRATOR=swarm');
   } else if (swarmConstraints.length > 0) {
     bad('EC4DOCK_SWARM_CONSTRAINTS', 'places Swarm services: it needs EC4DOCK_ORCHESTRATOR=swarm');
+  } else if (sharedHome.kind === 'nfs') {
+    bad('EC4DOCK_SHARED_HOME', 'nfs shares /home across the hosts of a Swarm (EC4DOCK_ORCHESTRATOR=swarm); on one engine use volume');
   }
   return {
     serverName,
@@ -240,6 +250,7 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     sharedHome,
     registry,
     swarmConstraints,
+    nfsAddress: raw.EC4DOCK_NFS_ADDRESS === '' ? '' : ipv4('EC4DOCK_NFS_ADDRESS'),
   };
 }
 
@@ -270,8 +281,9 @@ export function configToEnv(config: Config): Record<string, string> {
     EC4DOCK_ACCOUNTING: config.accounting ? 'yes' : 'no',
     EC4DOCK_REST_API: config.restApi ? 'yes' : 'no',
     EC4DOCK_ORCHESTRATOR: config.orchestrator,
-    EC4DOCK_SHARED_HOME: config.sharedHome.kind === 'bind' ? `bind:${config.sharedHome.path}` : 'volume',
+    EC4DOCK_SHARED_HOME: config.sharedHome.kind === 'bind' ? `bind:${config.sharedHome.path}` : config.sharedHome.kind,
     EC4DOCK_REGISTRY: config.registry,
     EC4DOCK_SWARM_CONSTRAINTS: config.swarmConstraints.join(','),
+    EC4DOCK_NFS_ADDRESS: config.nfsAddress,
   };
 }

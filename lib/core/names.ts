@@ -11,7 +11,7 @@ export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
 // On the cluster's network: the addresses reserved for its nodes (lib/core/addresses.ts).
 export const LABEL_NODE_RANGE = `${LABEL_PREFIX}.node-range`;
 
-export type Role = 'frontend' | 'gate' | 'node' | 'netns' | 'db' | 'network' | 'home' | 'secrets' | 'state' | 'accounting';
+export type Role = 'frontend' | 'gate' | 'node' | 'netns' | 'db' | 'nfs' | 'network' | 'home' | 'secrets' | 'state' | 'accounting';
 
 /** Volumes that hold what users made (files, job history): -t keeps them, only --purge removes them. */
 export const KEPT_VOLUME_ROLES: readonly Role[] = ['home', 'accounting'];

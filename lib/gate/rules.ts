@@ -84,10 +84,7 @@ export function checkServiceCreate(config: Config, body: unknown): Verdict {
   const extra = ((container.CapabilityAdd ?? []) as string[]).map((c) => c.toUpperCase().replace(/^CAP_/, '')).filter((c) => !NODE_CAPS.includes(c));
   if (extra.length > 0) return deny(`capabilities ${extra.join(', ')} are not allowed for a node`);
   const mounts = (container.Mounts ?? []) as Array<Record<string, unknown>>;
-  const home = config.sharedHome.kind === 'bind' ? config.sharedHome.path : undefined;
-  if (mounts.some((m) => m.Type !== 'bind' || m.Source !== home || m.Target !== '/home' || m.ReadOnly === true) || mounts.length > 1) {
-    return deny(`${name} may mount only ${home ?? 'nothing'} as /home`);
-  }
+  if (mounts.length !== 1 || !isNodeHome(config, mounts[0])) return deny(`${name} may mount only ${describeHome(config)} as /home`);
   if ((container.Configs ?? []).length > 0) return deny('configs are not allowed');
   const mode = spec.Mode ?? {};
   if (mode.Replicated === undefined || Object.keys(mode).length !== 1 || ![undefined, 1].includes(mode.Replicated.Replicas)) return deny(`${name} must be one replica`);
@@ -99,6 +96,22 @@ export function checkServiceCreate(config: Config, body: unknown): Verdict {
   const secrets = ((container.Secrets ?? []) as Array<{ SecretID?: string }>).map((s) => String(s.SecretID));
   return { kind: 'check-refs', network: String(networks[0].Target), secrets };
 }
+
+/** Whether a service mount is the node's /home as nodeServiceArgs makes it: the shared directory, or the NFS volume. */
+function isNodeHome(config: Config, mount: Record<string, any>): boolean {
+  if (mount.Target !== '/home' || mount.ReadOnly === true) return false;
+  const home = config.sharedHome;
+  if (home.kind === 'bind') return mount.Type === 'bind' && mount.Source === home.path;
+  if (home.kind !== 'nfs') return false;
+  // Only an NFS mount of the cluster's server: local driver options can also bind any host path.
+  const driver = mount.VolumeOptions?.DriverConfig ?? {};
+  const options = driver.Options ?? {};
+  return mount.Type === 'volume' && !mount.Source && driver.Name === 'local' && Object.keys(options).length === 3 && options.type === 'nfs'
+    && options.device === ':/home' && options.o === `addr=${config.nfsAddress},nfsvers=4.1,rw`;
+}
+
+const describeHome = (config: Config): string =>
+  config.sharedHome.kind === 'bind' ? config.sharedHome.path : config.sharedHome.kind === 'nfs' ? `the NFS export of ${config.nfsAddress}` : 'nothing';
 
 /** Whether a secret, as the engine shows it, is one of this cluster's node secrets. */
 export function ownsSecret(config: Config, spec: { Name?: string; Labels?: Record<string, string> } | undefined): boolean {

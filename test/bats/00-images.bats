@@ -3,12 +3,13 @@
 
 setup() { load helpers; }
 
-@test "npm run images -- slurm builds the base, frontend tools, frontend, working-node and accounting images, showing progress" {
+@test "npm run images -- slurm builds the base, frontend tools, NFS server, frontend, working-node and accounting images, showing progress" {
   run -0 npm run -s images -- slurm
-  assert_line --partial '==> [1/5] docker build -t ec4docker:base'
-  assert_line --partial '==> [2/5] docker build -t ec4docker:frontend-tools'
-  assert_line --partial '==> [4/5] docker build -t ec4dslurm:wn'
-  assert_line --partial '==> [5/5] docker build -t ec4dslurm:db'
+  assert_line --partial '==> [1/6] docker build -t ec4docker:base'
+  assert_line --partial '==> [2/6] docker build -t ec4docker:frontend-tools'
+  assert_line --partial '==> [3/6] docker build -t ec4docker:nfs'
+  assert_line --partial '==> [5/6] docker build -t ec4dslurm:wn'
+  assert_line --partial '==> [6/6] docker build -t ec4dslurm:db'
   assert_line --regexp '^==> images ec4dslurm:frontend, ec4dslurm:wn and ec4dslurm:db built in [0-9]+ s$'
 }
 
@@ -28,7 +29,7 @@ setup() { load helpers; }
 
 @test "npm run images -- torque compiles Torque from its source into slim frontend and node images, licences included" {
   run -0 npm run -s images -- torque
-  assert_line --partial '==> [3/5] docker build -t ec4dtorque:build'
+  assert_line --partial '==> [4/6] docker build -t ec4dtorque:build'
   assert_line --regexp '^==> images ec4dtorque:build, ec4dtorque:frontend and ec4dtorque:wn built in [0-9]+ s$'
   run -0 docker run --rm --entrypoint bash ec4dtorque:wn -c 'pbs_mom --version; ls /usr/share/doc/torque; command -v gcc pbs_server || true'
   assert_line 'Version: 6.1.3'

@@ -7,7 +7,7 @@ setup_file() {
   load helpers
   export HOSTS=$(unique_name ec4sw) NAME=$(unique_name ec4swc)
   export HOME_DIR=/var/lib/ec4docker-test/$HOSTS-home
-  export MANAGER=$(bash "$ROOT/test/swarm/hosts.sh" up "$HOSTS" ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db)
+  export MANAGER=$(bash "$ROOT/test/swarm/hosts.sh" up "$HOSTS" ec4dslurm:frontend ec4dslurm:wn ec4dslurm:db ec4docker:nfs)
   export DOCKER_HOST=$MANAGER
   make_config "$BATS_FILE_TMPDIR/c" "EC4DOCK_SERVERNAME=$NAME" "EC4DOCK_NODEBASENAME=${NAME}n" EC4DOCK_MAXNODES=3 \
     EC4DOCK_ORCHESTRATOR=swarm EC4DOCK_SHARED_HOME=bind:/srv/ec4docker-home "EC4DOCK_REGISTRY=$HOSTS-mgr:5000" \
@@ -19,7 +19,7 @@ setup() { load helpers; }
 teardown_file() {
   load helpers
   [ -n "${EC4D_KEEP:-}" ] || DOCKER_HOST= bash "$ROOT/test/swarm/hosts.sh" down "$HOSTS"
-  rm -rf "$HOME/.ec4docker/$NAME" "$HOME/.ec4docker/${NAME}x"
+  rm -rf "$HOME/.ec4docker/$NAME" "$HOME/.ec4docker/${NAME}x" "$HOME/.ec4docker/${NAME}f"
 }
 
 # on HOST CMD...: a command on one simulated host (its own engine).
@@ -97,7 +97,40 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   wait_until 60 bash -c "[ -z \"\$(DOCKER_HOST= docker exec $lost docker ps -aq --filter label=org.ec4docker.cluster=$NAME)\" ]"
 }
 
-@test "swarm: bad input gets one line and makes nothing: not a manager, no registry, a volume /home" {
+@test "swarm, /home over NFS: the cluster's own server exports it to the Swarm's hosts only, owners by number" {
+  nfs="${NAME}f"
+  make_config "$BATS_TEST_TMPDIR/n" "EC4DOCK_SERVERNAME=$nfs" "EC4DOCK_NODEBASENAME=${nfs}n" EC4DOCK_MAXNODES=2 EC4DOCK_ORCHESTRATOR=swarm \
+    EC4DOCK_SHARED_HOME=nfs "EC4DOCK_REGISTRY=$HOSTS-mgr:5000" EC4DOCK_SWARM_CONSTRAINTS=node.role==worker
+  run -0 "$SETUP" -f "$BATS_TEST_TMPDIR/n" -y
+  address=$(docker info --format '{{.Swarm.NodeAddr}}')
+  run -0 docker inspect -f '{{.State.Running}} {{index .Config.Labels "org.ec4docker.role"}}' "$nfs-nfs"
+  assert_output 'true nfs'
+  # From a worker host (one of the export's clients), over NFSv4: this kernel has no NFS client,
+  # libnfs speaks the protocol from userspace.
+  run -0 on "$HOSTS-w1" nfs-ls "nfs://$address/home/?version=4"
+  assert_output --partial ubuntu
+  on "$HOSTS-w1" sh -c 'echo from-w1 >/tmp/f'
+  run -0 on "$HOSTS-w1" nfs-cp /tmp/f "nfs://$address/home/ubuntu/from-w1?version=4&uid=1000&gid=1000"
+  run -0 docker exec "$nfs" stat -c '%U %s' /home/ubuntu/from-w1
+  assert_output 'ubuntu 8'
+  # Another uid may not write in ubuntu's home; root is squashed.
+  run ! on "$HOSTS-w1" nfs-cp /tmp/f "nfs://$address/home/ubuntu/other?version=4&uid=2000&gid=2000"
+  run ! on "$HOSTS-w1" nfs-cp /tmp/f "nfs://$address/home/ubuntu/root?version=4&uid=0&gid=0"
+  run -0 docker exec "$nfs" ls /home/ubuntu
+  refute_line other
+  refute_line root
+  # A machine that is no host of the Swarm gets nothing.
+  run ! env DOCKER_HOST= docker run --rm --network "$HOSTS-hosts" --entrypoint nfs-ls ec4docker:swarm-host "nfs://$address/home/?version=4"
+  # A node's power-on has its host's engine mount the export: here it fails for want of a kernel
+  # NFS client, and says so.
+  run -1 docker exec "$nfs" /opt/ec4docker/poweron "${nfs}n1"
+  assert_output --partial 'no such device'
+  run -0 "$SETUP" -t -y --purge -s "$nfs"
+  run -0 cluster_on_swarm "$nfs"
+  assert_output ''
+}
+
+@test "swarm: bad input gets one line and makes nothing: not a manager, no registry, a volume /home, an NFS address nobody reaches" {
   bad="${NAME}x"
   # A worker's engine is no manager.
   make_config "$BATS_TEST_TMPDIR/w" "EC4DOCK_SERVERNAME=$bad" "EC4DOCK_NODEBASENAME=${bad}n" EC4DOCK_ORCHESTRATOR=swarm \
@@ -118,6 +151,12 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   run --separate-stderr -2 "$SETUP" -f "$BATS_TEST_TMPDIR/v" -y
   assert_equal "${#stderr_lines[@]}" 1
   assert_regex "$stderr" "EC4DOCK_SHARED_HOME volume is one engine's"
+  # An NFS address where the server cannot be reached.
+  make_config "$BATS_TEST_TMPDIR/a" "EC4DOCK_SERVERNAME=$bad" "EC4DOCK_NODEBASENAME=${bad}n" EC4DOCK_ORCHESTRATOR=swarm \
+    EC4DOCK_SHARED_HOME=nfs EC4DOCK_NFS_ADDRESS=10.255.255.1 "EC4DOCK_REGISTRY=$HOSTS-mgr:5000"
+  run --separate-stderr -1 "$SETUP" -f "$BATS_TEST_TMPDIR/a" -y
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_regex "$stderr" "^setup-cluster: EC4DOCK_NFS_ADDRESS=10.255.255.1: the cluster's NFS server is not reachable at 10.255.255.1:2049 \\(.+\\); set an address of the manager that every host reaches$"
   run -0 cluster_on_swarm "$bad"
   assert_output ''
 }

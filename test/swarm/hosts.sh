@@ -24,7 +24,7 @@ if [ "$command" = down ]; then down; exit 0; fi
 # --privileged fails on this kernel (CAP_SYS_RESOURCE is not in the bounding set): every other
 # capability, no seccomp filter, writable /proc and /sys paths, FUSE, an init that reaps shims.
 host_flags=(--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt systempaths=unconfined --device /dev/fuse --init)
-docker image inspect ec4docker:swarm-host >/dev/null 2>&1 || docker build -q -t ec4docker:swarm-host . >/dev/null
+docker build -q -t ec4docker:swarm-host . >/dev/null  # cached but for what changed
 docker network create "$prefix-hosts" >/dev/null
 mkdir -p "$home"
 for h in "${hosts[@]}"; do

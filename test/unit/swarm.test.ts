@@ -20,21 +20,24 @@ describe('swarm config', () => {
   });
 
   it.each([
-    [{ EC4DOCK_SHARED_HOME: 'volume' }, "t: EC4DOCK_SHARED_HOME volume is one engine's: with EC4DOCK_ORCHESTRATOR=swarm use bind:PATH, a directory every host shares at PATH, got \"volume\""],
+    [{ EC4DOCK_SHARED_HOME: 'volume' }, "t: EC4DOCK_SHARED_HOME volume is one engine's: with EC4DOCK_ORCHESTRATOR=swarm use nfs, or bind:PATH (a directory every host shares at PATH), got \"volume\""],
     [{ EC4DOCK_REGISTRY: '' }, 'EC4DOCK_REGISTRY must name a registry every Swarm host can pull from (host:port) with EC4DOCK_ORCHESTRATOR=swarm'],
     [{ EC4DOCK_MIDDLEWARE: 'sge' }, 'EC4DOCK_MIDDLEWARE with EC4DOCK_ORCHESTRATOR=swarm must be slurm (sge nodes need fixed addresses'],
     [{ EC4DOCK_ORCHESTRATOR: 'kubernetes' }, 'EC4DOCK_ORCHESTRATOR must be one of engine, swarm'],
     [{ EC4DOCK_SHARED_HOME: 'bind:home' }, 'bind:PATH needs an absolute path'],
     [{ EC4DOCK_SHARED_HOME: 'bind:/srv/a,b' }, 'bind:PATH needs an absolute path'],
-    [{ EC4DOCK_SHARED_HOME: 'nfs:server' }, 'EC4DOCK_SHARED_HOME must be volume or bind:PATH'],
+    [{ EC4DOCK_SHARED_HOME: 'nfs:server' }, 'EC4DOCK_SHARED_HOME must be volume, nfs or bind:PATH'],
+    [{ EC4DOCK_SHARED_HOME: 'nfs', EC4DOCK_NFS_ADDRESS: 'server' }, 'EC4DOCK_NFS_ADDRESS must be an IPv4 address'],
+    [{ EC4DOCK_NFS_ADDRESS: '10.0.0.5' }, 'EC4DOCK_NFS_ADDRESS is where the hosts reach the NFS server: it needs EC4DOCK_SHARED_HOME=nfs'],
     [{ EC4DOCK_REGISTRY: 'http://reg:5000' }, 'EC4DOCK_REGISTRY must be a registry address'],
     [{ EC4DOCK_SWARM_CONSTRAINTS: 'node.role=worker' }, 'EC4DOCK_SWARM_CONSTRAINTS must be Swarm placement constraints'],
   ])('refuses %j in one line naming the key', (more, message) => {
     expect(() => swarm(more)).toThrow(message);
   });
 
-  it('refuses placement constraints without a Swarm', () => {
+  it('refuses placement constraints and an NFS /home without a Swarm', () => {
     expect(() => resolveClusterConfig('t', { EC4DOCK_SWARM_CONSTRAINTS: 'node.role==worker' })).toThrow('EC4DOCK_SWARM_CONSTRAINTS places Swarm services: it needs EC4DOCK_ORCHESTRATOR=swarm');
+    expect(() => resolveClusterConfig('t', { EC4DOCK_SHARED_HOME: 'nfs' })).toThrow('EC4DOCK_SHARED_HOME nfs shares /home across the hosts of a Swarm (EC4DOCK_ORCHESTRATOR=swarm); on one engine use volume');
   });
 });
 
@@ -55,6 +58,13 @@ describe('a node as a Swarm service', () => {
     ]);
     expect(after('--cap-drop')).toEqual(['ALL']);
     expect(args.at(-1)).toBe('reg:5000/ec4dslurm:wn');
+  });
+
+  it("mounts an NFS /home through the host's engine: a nameless local volume of type nfs", () => {
+    const args = nodeServiceArgs(swarm({ EC4DOCK_SHARED_HOME: 'nfs', EC4DOCK_NFS_ADDRESS: '10.0.0.5' }), 'hpcn2');
+    expect(args.flatMap((a, i) => (a === '--mount' ? [args[i + 1]] : []))).toEqual([
+      'type=volume,dst=/home,volume-driver=local,volume-opt=type=nfs,"volume-opt=o=addr=10.0.0.5,nfsvers=4.1,rw",volume-opt=device=:/home',
+    ]);
   });
 
   const task = (name: string, state: string, node = 'w1', desired = 'Running'): SwarmTask => ({ Name: name, Node: node, CurrentState: state, DesiredState: desired, Error: '' });
@@ -109,6 +119,20 @@ describe('engine gate on a Swarm', () => {
     const b = body();
     change(b);
     expect(why(checkServiceCreate(gateConfig, b))).toMatch(message);
+  });
+
+  it("passes the CLI's create of a node with an NFS /home from the cluster's server, and no other NFS or local volume", () => {
+    const nfs = swarm({ EC4DOCK_SHARED_HOME: 'nfs', EC4DOCK_NFS_ADDRESS: '10.0.0.5' });
+    const nfsBody = () => JSON.parse(readFileSync('test/fixtures/docker/service-create-nfs_cli-26.1.5.json', 'utf8'));
+    expect(checkServiceCreate(nfs, nfsBody())).toMatchObject({ kind: 'check-refs' });
+    const options = (change: (o: Record<string, string>) => void) => {
+      const b = nfsBody();
+      change(b.TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Options);
+      return why(checkServiceCreate(nfs, b));
+    };
+    expect(options((o) => { o.o = 'addr=10.9.9.9,nfsvers=4.1,rw'; })).toBe('hpcn2 may mount only the NFS export of 10.0.0.5 as /home');
+    expect(options((o) => { o.type = 'none'; o.o = 'bind'; o.device = '/'; })).toBe('hpcn2 may mount only the NFS export of 10.0.0.5 as /home');
+    expect(why(checkServiceCreate(nfs, body()))).toBe('hpcn2 may mount only the NFS export of 10.0.0.5 as /home'); // a bind mount
   });
 
   it("lets the frontend read and remove only its own services and secrets, read the Swarm's tasks and hosts", () => {
