@@ -4,7 +4,7 @@
 import type { Config } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
 import { clusterNames, labelArgs, NODE_CAPS, serviceName } from '../core/names.ts';
-import { docker, dockerTry } from '../io/docker.ts';
+import { dockerError, dockerFailure, dockerTry } from '../io/docker.ts';
 import { swarmHostAddresses } from './swarm.ts';
 
 export const NFS_IMAGE = 'ec4docker:nfs';
@@ -25,8 +25,8 @@ export async function startNfsServer(config: Config, logs: string[]): Promise<vo
   ];
   const result = await dockerTry(args);
   if (result.exitCode === 0) return;
-  if (/assign requested address|address already in use|port is already allocated/i.test(result.stderr)) throw unreachable(config, `it cannot listen there: ${result.stderr.trim().split('\n').at(-1)}`);
-  await docker(args, `start the NFS server ${name}`); // the same failure, said the usual way
+  if (/assign requested address|address already in use|port is already allocated/i.test(result.stderr)) throw unreachable(config, `it cannot listen there: ${dockerError(result.stderr)}`);
+  throw dockerFailure(args, `start the NFS server ${name}`, result);
 }
 
 /** Checks from the manager's own network that the NFS server answers where the hosts will mount it. */

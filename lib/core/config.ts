@@ -49,7 +49,7 @@ export interface Config {
   restApi: boolean; // EC4DOCK_REST_API: the scheduler's REST API (Slurm's slurmrestd)
   restPort: number; // EC4DOCK_REST_PORT: its host port on 127.0.0.1, 0 = any free port
   orchestrator: Orchestrator; // EC4DOCK_ORCHESTRATOR: nodes as containers of one engine, or as Swarm services
-  sharedHome: SharedHome; // EC4DOCK_SHARED_HOME: volume | bind:PATH
+  sharedHome: SharedHome; // EC4DOCK_SHARED_HOME: volume | nfs | bind:PATH
   registry: string; // EC4DOCK_REGISTRY: host[:port] every Swarm host pulls the node image from
   swarmConstraints: string[]; // EC4DOCK_SWARM_CONSTRAINTS: where nodes may be placed (node.labels.x==y)
   nfsAddress: string; // EC4DOCK_NFS_ADDRESS: where the hosts reach the NFS server, '' = the manager's Swarm address
