@@ -19,7 +19,7 @@ setup() { load helpers; }
 teardown_file() {
   load helpers
   [ -n "${EC4D_KEEP:-}" ] || DOCKER_HOST= bash "$ROOT/test/swarm/hosts.sh" down "$HOSTS"
-  rm -rf "$HOME/.ec4docker/$NAME" "$HOME/.ec4docker/${NAME}x" "$HOME/.ec4docker/${NAME}f"
+  rm -rf "$HOME/.ec4docker/$NAME" "$HOME/.ec4docker/${NAME}x" "$HOME/.ec4docker/${NAME}f" "$HOME/.ec4docker/${NAME}p"
 }
 
 # on HOST CMD...: a command on one simulated host (its own engine).
@@ -95,6 +95,23 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   DOCKER_HOST= docker start "$lost" >/dev/null
   wait_until 60 bash -c "[ \"\$(docker node inspect -f '{{.Status.State}}' $lost)\" = ready ]"
   wait_until 60 bash -c "[ -z \"\$(DOCKER_HOST= docker exec $lost docker ps -aq --filter label=org.ec4docker.cluster=$NAME)\" ]"
+}
+
+@test "swarm: a node no host can take (a constraint none meets) is a failed power-on, retried, then set aside; no service is left" {
+  lone="${NAME}p"
+  make_config "$BATS_TEST_TMPDIR/p" "EC4DOCK_SERVERNAME=$lone" "EC4DOCK_NODEBASENAME=${lone}n" EC4DOCK_MAXNODES=1 EC4DOCK_ORCHESTRATOR=swarm \
+    EC4DOCK_SHARED_HOME=bind:/srv/ec4docker-home "EC4DOCK_REGISTRY=$HOSTS-mgr:5000" EC4DOCK_SWARM_CONSTRAINTS=node.labels.ec4docker-test==nowhere \
+    EC4DOCK_RETRIES_POWER_ON=1 EC4DOCK_MAX_WAIT_POWERON=8
+  run -0 "$SETUP" -f "$BATS_TEST_TMPDIR/p" -y
+  run -0 as_ubuntu "$lone" "sbatch --parsable --wrap hostname"
+  job=$output
+  wait_until 120 bash -c "docker exec $lone sinfo -h -N -o %E | grep -q '^ec4docker: set aside'"
+  run -0 docker exec "$lone" grep -c '"action":"failed"' /var/log/ec4docker/events.jsonl
+  [ "$output" -ge 2 ] # tried once, retried once
+  wait_until 30 no_service "$lone"
+  run -0 docker exec "$lone" squeue -h -j "$job" -o %T
+  assert_output PENDING
+  run -0 "$SETUP" -t -y --purge -s "$lone"
 }
 
 @test "swarm, /home over NFS: the cluster's own server exports it to the Swarm's hosts only, owners by number" {
