@@ -42,7 +42,7 @@ setup() { load helpers; }
 
 @test "npm run images -- sge builds the Grid Engine frontend and working-node images" {
   run -0 npm run -s images -- sge
-  assert_line --partial '==> [3/4] docker build -t ec4dsge:frontend'
+  assert_line --partial '==> [4/5] docker build -t ec4dsge:frontend'
   assert_line --regexp '^==> images ec4dsge:frontend and ec4dsge:wn built in [0-9]+ s$'
   run -0 docker image inspect -f '{{index .Config.Labels "org.ec4docker.middleware"}}' ec4dsge:wn
   assert_output sge
