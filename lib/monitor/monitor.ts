@@ -63,11 +63,13 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
         return;
       }
       case 'retry_boot':
-      case 'set_aside':
+      case 'set_aside': {
+        const log = await backend.lastLog(node).catch(() => ''); // why it stopped, e.g. a Swarm task's mount error
         await backend.remove(node);
-        logEvent({ action: 'failed', node, by: 'clues-monitor', reason: r.why, failedPowerOns: r.failedPowerOns });
+        logEvent({ action: 'failed', node, by: 'clues-monitor', reason: r.why, failedPowerOns: r.failedPowerOns, ...(log ? { log } : {}) });
         if (r.kind === 'set_aside') await setAside(node, reason);
         else await scheduler.markDown(node, `ec4docker: ${reason}`); // requeues a job waiting for it
+      }
     }
   }
 

@@ -24,6 +24,12 @@ export async function startNodes(backend: NodeBackend, nodes: string[], by: stri
 // A node in one of these states will never register.
 const DEAD = new Set(['exited', 'dead', CUT_OFF]);
 
+/** What a node that stopped said last, as ': LINE' (a Swarm task: the engine's error, e.g. a mount that failed), or ''. */
+async function lastWords(backend: NodeBackend, node: string): Promise<string> {
+  const line = await backend.lastLog(node).catch(() => '');
+  return line ? `: ${line}` : '';
+}
+
 /**
  * Polls the scheduler every 200 ms and the backend once a second until every node is up, its
  * node stopped, or the deadline passed; returns the nodes that failed, with why. Where the
@@ -49,7 +55,7 @@ export async function awaitBoot(config: Config, scheduler: Scheduler, backend: N
       // Started by us, it must be there and starting; started by the scheduler, it may be still to come.
       const lost = scheduler.startsNodes ? state !== undefined && DEAD.has(state) : state !== 'running' && state !== 'created';
       if (check && 'up' in check) onUp(node, check.up);
-      else if (lost) failed.set(node, `its container ${state ?? 'vanished'} before ${scheduler.daemon} registered`);
+      else if (lost) failed.set(node, `its container ${state ?? 'vanished'} before ${scheduler.daemon} registered${await lastWords(backend, node)}`);
       else if (check) failed.set(node, check.failed);
       else continue;
       waiting = waiting.filter((n) => n !== node);

@@ -106,8 +106,8 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   run -0 as_ubuntu "$lone" "sbatch --parsable --wrap hostname"
   job=$output
   wait_until 120 bash -c "docker exec $lone sinfo -h -N -o %E | grep -q '^ec4docker: set aside'"
-  run -0 docker exec "$lone" grep -c '"action":"failed"' /var/log/ec4docker/events.jsonl
-  [ "$output" -ge 2 ] # tried once, retried once
+  run -0 docker exec "$lone" sinfo -h -N -o %E
+  assert_output --regexp '^ec4docker: set aside: not up 8 s after power-on \(limit 8 s\); 2 failed power-ons, 1 retries allowed$'
   wait_until 30 no_service "$lone"
   run -0 docker exec "$lone" squeue -h -j "$job" -o %T
   assert_output PENDING
@@ -141,7 +141,8 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   # A node's power-on has its host's engine mount the export: here it fails for want of a kernel
   # NFS client, and says so.
   run -1 docker exec "$nfs" /opt/ec4docker/poweron "${nfs}n1"
-  assert_output --partial 'no such device'
+  assert_output --partial "power-on failed"
+  wait_until 30 docker exec "$nfs" grep -q 'failed to mount local volume: .* addr=[0-9.]*,nfsvers=4.1: no such device' /var/log/ec4docker/events.jsonl
   run -0 "$SETUP" -t -y --purge -s "$nfs"
   run -0 cluster_on_swarm "$nfs"
   assert_output ''
