@@ -81,7 +81,7 @@ torque_job_moved() { local h; h=$(torque_job_hosts "$1" "$2"); torque_job_runnin
   assert_output "${NAME}n2"
 }
 
-@test "poweron and poweroff by hand, off and at once on again; a node running a job is not powered off" {
+@test "poweron and poweroff by hand; a node running a job is not powered off" {
   wait_until 60 no_node_container "$NAME"
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
   assert_output "${NAME}n2: on (free)"
@@ -105,14 +105,6 @@ torque_job_moved() { local h; h=$(torque_job_hosts "$1" "$2"); torque_job_runnin
   run -0 torque_nodes "$NAME"
   refute_output --partial "${NAME}n2"
   run -1 docker inspect "${NAME}n2"
-  # Off and at once on again: the monitor must not take the node just made for a failed one.
-  for _ in 1 2 3 4; do
-    run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
-    assert_output "${NAME}n2: on (free)"
-    run -0 fe "$NAME" /opt/ec4docker/poweroff "${NAME}n2"
-    assert_output "${NAME}n2: off"
-  done
-  run -1 event_logged "$NAME" vanished "${NAME}n2"
   run -2 fe "$NAME" /opt/ec4docker/poweron nosuchnode
 }
 
@@ -145,6 +137,18 @@ torque_job_moved() { local h; h=$(torque_job_hosts "$1" "$2"); torque_job_runnin
   wait_until 60 fe "$NAME" test -e /run/ec4docker/ready
   assert_equal "$(torque_job "$NAME" "$job" job_state)" H
   fe "$NAME" qdel "$job"
+}
+
+# Last before terminate: a node cycled like this may not be taken up at its next power-on
+# (seen now and then; docs/torque.md), which the tests above must not inherit.
+@test "a node powered off and at once on again, four times: the monitor never takes it for a failed node" {
+  for _ in 1 2 3 4; do
+    run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
+    assert_output "${NAME}n2: on (free)"
+    run -0 fe "$NAME" /opt/ec4docker/poweroff "${NAME}n2"
+    assert_output "${NAME}n2: off"
+  done
+  run -1 event_logged "$NAME" vanished "${NAME}n2"
 }
 
 @test "terminate: refused while a job is queued, then -y --purge leaves nothing" {
