@@ -107,7 +107,7 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   job=$output
   wait_until 120 bash -c "docker exec $lone sinfo -h -N -o %E | grep -q '^ec4docker: set aside'"
   run -0 docker exec "$lone" sinfo -h -N -o %E
-  assert_output --regexp '^ec4docker: set aside: not up 8 s after power-on \(limit 8 s\); 2 failed power-ons, 1 retries allowed$'
+  assert_output --regexp '^ec4docker: set aside: not up [0-9]+ s after power-on \(limit 8 s\); 2 failed power-ons, 1 retries allowed$'
   wait_until 30 no_service "$lone"
   run -0 docker exec "$lone" squeue -h -j "$job" -o %T
   assert_output PENDING
