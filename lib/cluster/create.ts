@@ -14,7 +14,7 @@ import { middlewareNamed } from '../middleware/registry.ts';
 import type { ServiceSpec } from '../middleware/types.ts';
 import { ensureHostKey, hostKeyPath } from './host-key.ts';
 import { checkNfsReachable, NFS_IMAGE, startNfsServer } from './nfs.ts';
-import { checkSwarmManager, makeNodeSecrets, pushNodeImage, swarmAddress, swarmResources } from './swarm.ts';
+import { checkSwarmManager, makeNodeSecrets, pushNodeImage, removeSwarmObjects, swarmAddress, swarmResources } from './swarm.ts';
 import { terminateCluster } from './terminate.ts';
 
 const READY_TIMEOUT_MS = 90_000;
@@ -314,8 +314,8 @@ async function rollback(config: Config, created: Made[]): Promise<void> {
   const containers = await listContainers(clusterFilter(config.serverName)).catch(() => []);
   await removeContainers(containers.map((c) => c.id)).catch(() => undefined);
   if (config.orchestrator === 'swarm') {
-    const services = (await swarmResources(config.serverName).catch(() => ({ services: [] }))).services.map((s) => s.name);
-    if (services.length > 0) await dockerTry(['service', 'rm', ...services]);
+    const { services } = await swarmResources(config.serverName).catch(() => ({ services: [] }));
+    await removeSwarmObjects('service', services.map((s) => s.name)).catch(() => undefined);
   }
   for (const r of [...created].reverse()) await dockerTry([r.kind, 'rm', r.name]);
 }
