@@ -76,7 +76,7 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   refute_output --regexp ' (idle|mix|alloc)$'
 }
 
-@test "swarm: a worker host stopped mid-job: the job completes on the other worker, and the host comes back clean" {
+@test "swarm: a worker host stopped mid-job: the job completes on the other worker, and the host comes back with nothing of the cluster running" {
   run -0 as_ubuntu "$NAME" "sbatch --parsable -o lost.out --wrap 'hostname; sleep 20; echo finished'"
   job=$output
   wait_until 120 job_state_is "$NAME" "$job" RUNNING
@@ -91,10 +91,17 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   run -0 tail -n 1 "$HOME_DIR/ubuntu/lost.out"
   assert_output finished
   event_logged "$NAME" vanished "$node"
-  # The host back: its engine and the Swarm clear the task ec4docker removed, nothing is left there.
+  # The host back: Swarm gives it no task of the cluster, and the node that died there does not
+  # come back to life beside its replacement.
   DOCKER_HOST= docker start "$lost" >/dev/null
   wait_until 60 bash -c "[ \"\$(docker node inspect -f '{{.Status.State}}' $lost)\" = ready ]"
-  wait_until 60 bash -c "[ -z \"\$(DOCKER_HOST= docker exec $lost docker ps -aq --filter label=org.ec4docker.cluster=$NAME)\" ]"
+  run -0 docker node ps --filter desired-state=running -q "$lost"
+  assert_output ''
+  run -0 on "$lost" docker ps -q --filter "label=org.ec4docker.cluster=$NAME"
+  assert_output ''
+  # The dead task's exited container: Swarm removes it, but not always (moby/moby#42723); the
+  # clean-up docs/swarm.md gives the admin, so that the next tests start from a clean host.
+  run -0 on "$lost" docker container prune -f --filter "label=org.ec4docker.cluster=$NAME"
 }
 
 @test "swarm: a node no host can take (a constraint none meets) is a failed power-on, retried, then set aside; no service is left" {
@@ -184,7 +191,7 @@ no_service() { [ -z "$(docker service ls -q --filter "label=org.ec4docker.cluste
   wait_until 120 job_state_is "$NAME" "$output" RUNNING
   run -0 "$SETUP" -t -y --purge -s "$NAME"
   assert_output --regexp "cluster $NAME terminated: .* 1 service\(s\), 2 secret\(s\) removed"
-  wait_until 60 bash -c "[ -z \"\$($(declare -f on cluster_on_swarm); cluster_on_swarm $NAME)\" ]"
+  wait_until 60 bash -c "[ -z \"\$($(declare -f on cluster_on_swarm); cluster_on_swarm $NAME)\" ]" || { cluster_on_swarm "$NAME" >&2; false; }
   # The users' files are the shared directory's: terminate never touches them.
   run -0 test -s "$HOME_DIR/ubuntu/spans.out"
 }
