@@ -18,6 +18,9 @@ await build({
   minify: true,
   outfile: 'dist/ec4d.cjs',
   logLevel: 'warning',
+  // vega's Node entry awaits an optional 'canvas' at the top, which CJS cannot hold; its browser
+  // entry does without one, as vega does in Node when 'canvas' is not installed (SVG only).
+  alias: { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' },
 });
 writeFileSync(
   'dist/sea-config.json',

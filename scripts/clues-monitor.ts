@@ -3,13 +3,17 @@
 // seconds while cron brings it back within a minute if it dies.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { UsageError, UserError } from '../lib/core/errors.ts';
 import { clusterNames } from '../lib/core/names.ts';
-import { parseFlags } from '../lib/io/cli.ts';
-import { eventLogPath } from '../lib/io/events.ts';
+import { timelineSpec } from '../lib/core/timeline-chart.ts';
+import { flagValue, parseFlags } from '../lib/io/cli.ts';
+import { eventLogPath, readKept } from '../lib/io/events.ts';
 import { lockHeld, rootOnlyLockName, tryLock } from '../lib/io/lock.ts';
+import { vegaLiteToSvg } from '../lib/io/svg.ts';
 import { type FrontendCluster, openFrontend } from '../lib/middleware/frontend.ts';
-import { createMonitor, type Monitor } from '../lib/monitor/monitor.ts';
+import { parseDuration, parseSamples, timelineOf } from '../lib/monitor/history.ts';
+import { createMonitor, historyLogPath, type Monitor } from '../lib/monitor/monitor.ts';
 import { restUntil } from '../lib/monitor/rest.ts';
 import { loadMonitorState } from '../lib/monitor/saved-state.ts';
 
@@ -17,18 +21,22 @@ import { loadMonitorState } from '../lib/monitor/saved-state.ts';
 const lockName = (): string => rootOnlyLockName('ec4docker-clues-monitor');
 const TICK_MS = 1000;
 
-const USAGE = `usage: clues-monitor [run|once|running|status [--json]]
-  run      check the cluster every second (what cron starts; exits at once if one already runs)
-  once     one check, then exit
-  running  exit 0 if a monitor runs (holds the lock), 1 if not; prints nothing
-  status   each node's container, scheduler state, idle time and recent power actions (--json for scripts)`;
+const USAGE = `usage: clues-monitor [run|once|running|status [--json]|timeline [--since DURATION] [--json]]
+  run       check the cluster every second (what cron starts; exits at once if one already runs)
+  once      one check, then exit
+  running   exit 0 if a monitor runs (holds the lock), 1 if not; prints nothing
+  status    each node's container, scheduler state, idle time and recent power actions (--json for scripts)
+  timeline  an SVG picture of nodes on, nodes busy and jobs waiting over the last DURATION
+            (default 1h; e.g. 90s, 30m, 2h, 1d), failures marked; --json prints its points instead`;
+const COMMANDS = ['run', 'once', 'running', 'status', 'timeline'];
 
 export async function cluesMonitor(argv: string[]): Promise<void> {
-  const args = parseFlags(argv, { boolean: ['h', 'json'], alias: { h: 'help' } });
+  const args = parseFlags(argv, { boolean: ['h', 'json'], string: ['since'], alias: { h: 'help' } });
   if (args.h) return console.log(USAGE);
   const command = String(args._[0] ?? 'run');
-  if (!['run', 'once', 'running', 'status'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: run, once, running, status; see -h)`);
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${COMMANDS.join(', ')}; see -h)`);
   if (command === 'running') return void (process.exitCode = (await lockHeld(lockName())) ? 0 : 1);
+  if (command === 'timeline') return timeline(flagValue(args, 'since') ?? '1h', Boolean(args.json));
   // Users read the status too: it needs the engine, which only root reaches (sudoers allows this).
   if (command === 'status' && process.getuid?.() !== 0) return asRoot(['status', ...(args.json ? ['--json'] : [])]);
   const cluster = openFrontend();
@@ -119,4 +127,24 @@ async function status(cluster: FrontendCluster, monitor: Monitor, json: boolean)
     console.log('\nrecent power actions:');
     for (const e of events as Array<Record<string, unknown>>) console.log(`  ${String(e.time)}  ${String(e.action).padEnd(14)} ${String(e.node).padEnd(widths[0])}  ${String(e.reason)}`);
   }
+}
+
+/** What the cluster did over the last `since`: the monitor's history and events, drawn (or as JSON). */
+async function timeline(since: string, json: boolean): Promise<void> {
+  const seconds = parseDuration(since);
+  if (seconds === undefined) throw new UsageError(`--since ${JSON.stringify(since)}: not a duration (e.g. 90s, 30m, 2h, 1d)`);
+  const samples = parseSamples(readKept(historyLogPath()));
+  if (samples.length === 0) throw new UserError(`no history yet in ${historyLogPath()}: clues-monitor records it while it runs`);
+  const events = readKept(eventLogPath()).split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as { time: string; action: string; node: string }];
+    } catch {
+      return [];
+    }
+  });
+  const now = Date.now() / 1000;
+  const drawn = timelineOf(samples, events, now - seconds, now);
+  if (json) return console.log(JSON.stringify(drawn, null, 2));
+  const title = `cluster ${hostname()}: the last ${since}, to ${new Date(now * 1000).toISOString().slice(0, 19)}Z`;
+  process.stdout.write(await vegaLiteToSvg(timelineSpec(drawn.points, drawn.marks, title, 'clock')));
 }

@@ -6,12 +6,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import { UsageError } from '../lib/core/errors.ts';
 import { flagValue, parseFlags, runCommand } from '../lib/io/cli.ts';
 import { ensurePath, run } from '../lib/io/run.ts';
-import { timelineSpec } from '../lib/replay/chart.ts';
+import { vegaLiteToSvg } from '../lib/io/svg.ts';
+import { timelineSpec } from '../lib/core/timeline-chart.ts';
 import { planFaults } from '../lib/replay/faults.ts';
 import { busyPoweredOff, outcome, timeline } from '../lib/replay/outcome.ts';
 import { type ClusterSpec, makeCluster, type Recorded, removeCluster, replay } from '../lib/replay/session.ts';
@@ -64,8 +63,7 @@ function figures(recorded: Recorded, jobs: readonly ReplayJob[], nodes: number, 
 async function draw(recorded: Recorded, title: string, out: string): Promise<void> {
   const points = timeline(recorded.jobs, recorded.runs, recorded.power, recorded.start, recorded.end);
   const faults = recorded.faults.map((f) => ({ kind: f.kind, t: Math.round((f.at - recorded.start) * 10) / 10 }));
-  const view = new vega.View(vega.parse(vl.compile(timelineSpec(points, faults, title) as never).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
+  const svg = await vegaLiteToSvg(timelineSpec(points, faults, title));
   writeFileSync(`${out}/timeline.svg`, svg);
   writeFileSync(`${out}/timeline.png`, new Resvg(svg, { background: 'white' }).render().asPng());
 }

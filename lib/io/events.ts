@@ -1,5 +1,6 @@
-// The event log: one JSON object per line for every power action and decision, with its reason.
-import { appendFileSync, renameSync, statSync } from 'node:fs';
+// The event log: one JSON object per line for every power action and decision, with its reason;
+// and how ec4docker's JSON-lines logs are kept to a size (this one, the monitor's history).
+import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 
 /** Past this size the log is moved to <log>.1 (the one older generation kept) and begun again. */
 export const EVENT_LOG_MAX_BYTES = 10 * 1024 * 1024;
@@ -15,12 +16,28 @@ export interface PowerEvent {
   [detail: string]: unknown;
 }
 
+/** Appends one line to a log kept to a size: past maxBytes it is moved to <log>.1 and begun again. */
+export function appendKept(log: string, line: string, maxBytes: number): void {
+  if ((statSync(log, { throwIfNoEntry: false })?.size ?? 0) > maxBytes) renameSync(log, `${log}.1`);
+  appendFileSync(log, `${line}\n`);
+}
+
+/** The text of a log kept by appendKept, its older generation first ('' where there is none). */
+export function readKept(log: string): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return read(`${log}.1`) + read(log);
+}
+
 /** Appends one event; logging never makes the action itself fail. */
 export function logEvent(event: PowerEvent): void {
-  const log = eventLogPath();
   try {
-    if ((statSync(log, { throwIfNoEntry: false })?.size ?? 0) > EVENT_LOG_MAX_BYTES) renameSync(log, `${log}.1`);
-    appendFileSync(log, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+    appendKept(eventLogPath(), JSON.stringify({ time: new Date().toISOString(), ...event }), EVENT_LOG_MAX_BYTES);
   } catch {
     // no log directory (e.g. run outside a frontend): the action still counts
   }

@@ -4,12 +4,18 @@
 import type { Config } from '../core/config.ts';
 import { clusterNames } from '../core/names.ts';
 import { withHiddenNodes } from '../core/views.ts';
-import { logEvent } from '../io/events.ts';
+import { appendKept, logEvent } from '../io/events.ts';
 import type { SchedulerView } from '../middleware/types.ts';
 import type { NodePower } from '../power/node-power.ts';
 import { type PowerAction, planPower } from './policy.ts';
+import { type Sample, sampleOf, worthKeeping } from './history.ts';
 import { type Repair, planRepairs, SET_ASIDE_REASON } from './repair.ts';
 import { type MonitorState, saveMonitorState } from './saved-state.ts';
+
+/** Where the monitor keeps its history (EC4D_HISTORY_LOG in tests), read when used, not at import. */
+export const historyLogPath = (): string => process.env.EC4D_HISTORY_LOG ?? '/var/log/ec4docker/history.jsonl';
+/** A busy day's samples (a change a second) fit in one generation; a quiet month does too. */
+const HISTORY_LOG_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface Observation extends SchedulerView {
   nodeStates: Map<string, string>; // each existing node's backend state
@@ -31,6 +37,19 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
   // while the next checks run, so that a job submitted meanwhile is seen at once. The checks
   // leave a node alone while an action on it is in flight.
   const inFlight = new Map<string, Promise<void>>();
+  let lastSample: Sample | undefined;
+
+  /** Keeps the counts for `clues-monitor timeline`; a full disk never stops the check. */
+  function record(seen: Observation, now: number): void {
+    const sample = sampleOf(seen.nodes, seen.jobs, seen.nodeStates, now);
+    if (!worthKeeping(lastSample, sample)) return;
+    try {
+      appendKept(historyLogPath(), JSON.stringify(sample), HISTORY_LOG_MAX_BYTES);
+      lastSample = sample;
+    } catch {
+      // no log directory (run outside a frontend)
+    }
+  }
 
   async function observe(): Promise<Observation> {
     const [view, instances] = await Promise.all([scheduler.observe(), backend.list()]);
@@ -106,6 +125,7 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
   async function tick(state: MonitorState): Promise<MonitorState> {
     const seen = await observe();
     const now = Date.now() / 1000;
+    record(seen, now);
     const repaired = planRepairs({
       nodes: seen.nodes, states: seen.nodeStates, busyElsewhere: new Set(inFlight.keys()), history: state.history, now, retriesPowerOn: config.retriesPowerOn,
     });

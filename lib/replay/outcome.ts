@@ -1,5 +1,6 @@
 // Pure: what happened to a replay's jobs and nodes, from what was recorded (each job's start and
 // end markers in /home, each node's power-on and power-off), as the figures of summary.json.
+import type { TimelinePoint } from '../core/timeline-chart.ts';
 
 export interface JobRecord {
   id: number;
@@ -70,13 +71,6 @@ export interface JobRun {
 export function busyPoweredOff(runs: readonly JobRun[], deaths: ReadonlyArray<{ node: string; at: number }>, injected: ReadonlyArray<{ node: string; at: number }>): number {
   const isInjected = (d: { node: string; at: number }) => injected.some((f) => f.node === d.node && Math.abs(f.at - d.at) < 2);
   return deaths.filter((d) => !isInjected(d) && runs.some((r) => r.nodes.includes(d.node) && d.at > r.start && d.at < (r.end ?? Infinity))).length;
-}
-
-export interface TimelinePoint {
-  t: number; // seconds since the replay's start
-  on: number; // nodes powered on
-  busy: number; // nodes running a job
-  waiting: number; // jobs submitted, not started
 }
 
 /** The replay's history, one point per `step` seconds from `t0` to `t1` (epoch seconds). */

@@ -117,6 +117,24 @@ teardown_file() { load helpers; destroy "$NAME"; }
   assert_output '3 running true'
 }
 
+@test "clues-monitor timeline shows ubuntu what the cluster did: nodes on and busy, jobs waiting, the killed nodes marked" {
+  # The earlier tests: jobs waited for nodes, a 2-node job ran, two nodes were killed mid-job.
+  run -0 bash -c "docker exec -u ubuntu $NAME /opt/ec4docker/clues-monitor timeline --since 1h --json | node -e '
+    const t = JSON.parse(require(\"fs\").readFileSync(0));
+    const max = (k) => Math.max(...t.points.map((p) => p[k]));
+    console.log(max(\"on\") >= 2, max(\"busy\") >= 2, max(\"waiting\") >= 1, t.marks.filter((m) => m.kind.startsWith(\"vanished ${NAME}n\")).length)'"
+  assert_output 'true true true 2'
+  docker exec -u ubuntu "$NAME" /opt/ec4docker/clues-monitor timeline --since 30m >"$BATS_TEST_TMPDIR/t.svg"
+  run -0 head -c 4 "$BATS_TEST_TMPDIR/t.svg"
+  assert_output '<svg'
+  run -0 grep -o -e "cluster $NAME: the last 30m" -e 'nodes busy' -e "vanished ${NAME}n[1-3]" "$BATS_TEST_TMPDIR/t.svg"
+  assert_line "cluster $NAME: the last 30m"
+  assert_line 'nodes busy'
+  assert_line --regexp "^vanished ${NAME}n[1-3]$"
+  run --separate-stderr -2 docker exec -u ubuntu "$NAME" /opt/ec4docker/clues-monitor timeline --since yesterday
+  assert_equal "$stderr" 'clues-monitor: --since "yesterday": not a duration (e.g. 90s, 30m, 2h, 1d)'
+}
+
 @test "a second clues-monitor cannot run beside the first" {
   run --separate-stderr -1 fe "$NAME" /opt/ec4docker/clues-monitor once
   assert_equal "$stderr" 'clues-monitor: another clues-monitor is running; it checks the cluster every second'
