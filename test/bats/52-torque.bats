@@ -142,6 +142,7 @@ torque_job_moved() { local h; h=$(torque_job_hosts "$1" "$2"); torque_job_runnin
 # Last before terminate: a node cycled like this may not be taken up at its next power-on
 # (seen now and then; docs/torque.md), which the tests above must not inherit.
 @test "a node powered off and at once on again, four times: the monitor never takes it for a failed node" {
+  wait_until 60 no_node_container "$NAME" # the earlier tests' nodes idle out first
   for _ in 1 2 3 4; do
     run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
     assert_output "${NAME}n2: on (free)"
