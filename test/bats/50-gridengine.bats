@@ -65,7 +65,29 @@ teardown_file() {
   wait_until 60 no_node_container "$NAME"
 }
 
+@test "a 2-node parallel job (qsub -pe make) gets two nodes powered on, and neither is powered off under it" {
+  wait_until 60 no_node_container "$NAME"
+  # Twice a node's slots (EC4DOCK_NODE_CPUS, the host's CPUs here): 'make' ($round_robin) needs
+  # two hosts. Only the master host runs the script: the job outlasts the idle time (10 s), so a
+  # slave host taken for idle would be powered off under it, and the job would not notice.
+  slots=$(fe "$NAME" qconf -sq main.q | awk '$1 == "slots" { print $2 }')
+  run -0 as_ubuntu "$NAME" "echo 'cut -d\" \" -f1 \$PE_HOSTFILE | cut -d. -f1 | sort; sleep 20' | qsub -terse -pe make $((2 * slots)) -o two.out -j y"
+  job=$output
+  wait_until 90 bash -c "[ -n \"\$($(declare -f sge_job_host); sge_job_host $NAME $job)\" ]"
+  for _ in $(seq 1 15); do
+    assert_equal "$(node_containers "$NAME")" "${NAME}n1 ${NAME}n2 "
+    sleep 1
+  done
+  wait_until 60 sge_job_gone "$NAME" "$job"
+  run -0 fe "$NAME" cat /home/ubuntu/two.out
+  assert_output "$(printf '%s\n' "${NAME}n1" "${NAME}n2")"
+  wait_until 30 fe "$NAME" qacct -j "$job" # the accounting file is written a moment after the job
+  run -0 fe "$NAME" qacct -j "$job"
+  assert_line --regexp '^exit_status +0 *$'
+}
+
 @test "poweron and poweroff by hand; a node running a job is not powered off" {
+  wait_until 60 no_node_container "$NAME" # the earlier tests' nodes idle out first
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
   assert_output --regexp "^${NAME}n2: on \(ok 0/[0-9]+\)$"
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NAME}n2"
