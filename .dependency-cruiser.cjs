@@ -1,9 +1,9 @@
 // The layers of lib/ and scripts/, checked by `npm test` (test/run-all.sh): no import cycle, and
 // the pure modules (docs/architecture.md) import only pure modules and do no I/O.
-// The pure modules: lib/core/, each folder's types.ts, the monitor's policy and repair rules, and
+// The pure modules: lib/core/, each folder's types.ts, the monitor's policy, repair rules and history, and
 // each middleware's parsers (state.ts, reasons.ts) and config texts (conf.ts), the gate's rules.ts,
-// and the trace replay's reader, plan and figures.
-const PURE = '^lib/(core/|[a-z]+/types\\.ts$|monitor/(policy|repair)\\.ts$|[a-z]+/(state|reasons|conf|rules)\\.ts$|replay/(swf|workload|outcome|faults|chart)\\.ts$)';
+// and the trace replay's reader, plan, figures and scheduler commands.
+const PURE = '^lib/(core/|[a-z]+/types\\.ts$|monitor/(policy|repair|history)\\.ts$|[a-z]+/(state|reasons|conf|rules)\\.ts$|replay/(swf|workload|outcome|faults|schedulers)\\.ts$)';
 
 module.exports = {
   forbidden: [

@@ -1,5 +1,5 @@
 // npm run replay -- --trace FILE --speedup N --nodes M [--window START,HOURS] [--faults] [--seed S]
-//                   [--baseline static] [--middleware slurm] --out DIR
+//                   [--baseline static] [--middleware slurm|sge] --out DIR
 // Replays a real job trace (SWF) on a cluster of its own, made and removed here, and writes
 // DIR/summary.json and DIR/timeline.svg/.png (docs/replay.md). Runs on the host.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { vegaLiteToSvg } from '../lib/io/svg.ts';
 import { timelineSpec } from '../lib/core/timeline-chart.ts';
 import { planFaults } from '../lib/replay/faults.ts';
 import { busyPoweredOff, outcome, timeline } from '../lib/replay/outcome.ts';
+import { REPLAY_SCHEDULERS } from '../lib/replay/schedulers.ts';
 import { type ClusterSpec, makeCluster, type Recorded, removeCluster, replay } from '../lib/replay/session.ts';
 import { parseSwf } from '../lib/replay/swf.ts';
 import { oracleNodeSeconds, planReplay, type ReplayJob } from '../lib/replay/workload.ts';
@@ -25,14 +26,15 @@ const USAGE = `usage: npm run replay -- --trace FILE --speedup N --nodes M --out
   --faults              kill a busy node, kill clues-monitor, restart the frontend, stop a booting node
   --seed S              when the faults come (default 1)
   --baseline static     replay again on a static cluster of M nodes, all on
-  --middleware slurm    the scheduler (only slurm so far)
+  --middleware NAME     the scheduler: slurm (default) or sge
   --out DIR             where summary.json and timeline.svg/.png go`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The frontend's event log and slurmctld's log, beside the figures (best effort). */
+/** The frontend's event log and the scheduler's log, beside the figures (best effort). */
 async function keepLogs(s: ClusterSpec, out: string): Promise<void> {
-  for (const path of ['/var/log/ec4docker/events.jsonl', '/var/log/slurm/slurmctld.log']) {
+  const scheduler = s.middleware === 'sge' ? '/var/log/ec4docker/qmaster.log' : '/var/log/slurm/slurmctld.log';
+  for (const path of ['/var/log/ec4docker/events.jsonl', scheduler]) {
     await run('docker', ['cp', `${s.name}:${path}`, `${out}/${s.name}.${path.split('/').pop()}`], { timeout: '60s' });
   }
 }
@@ -94,7 +96,7 @@ await runCommand('replay', async () => {
   const baseline = flagValue(args, 'baseline');
   if (baseline !== undefined && baseline !== 'static') throw new UsageError(`--baseline must be static, got ${JSON.stringify(baseline)}`);
   const middleware = flagValue(args, 'middleware') ?? 'slurm';
-  if (middleware !== 'slurm') throw new UsageError(`--middleware ${middleware}: only slurm can replay a trace so far (jobs of several nodes)`);
+  if (!(middleware in REPLAY_SCHEDULERS)) throw new UsageError(`--middleware ${middleware}: the replay knows ${Object.keys(REPLAY_SCHEDULERS).join(' and ')}`);
   const plan = planReplay(parseSwf(readFileSync(file, 'utf8'), file), { speedup, nodes, window });
 
   mkdirSync(out, { recursive: true });

@@ -47,8 +47,8 @@ export async function run(cmd: string, args: readonly string[], options: RunOpti
 }
 
 /** Runs `cmd ARGS`; a failure becomes a one-line UserError naming the action. Returns stdout. */
-export async function runChecked(cmd: string, args: readonly string[], action: string, timeout: RunOptions['timeout'] = 'change'): Promise<string> {
-  const result = await run(cmd, args, { timeout });
+export async function runChecked(cmd: string, args: readonly string[], action: string, timeout: RunOptions['timeout'] = 'change', input?: string): Promise<string> {
+  const result = await run(cmd, args, { timeout, input });
   if (result.exitCode !== 0) throw new UserError(`${action}: ${cmd}: ${lastLine(`${result.stdout}\n${result.stderr}`) || `exit ${result.exitCode}`}`);
   return result.stdout;
 }

@@ -5,13 +5,14 @@ import { expandHostlist } from '../core/hostlist.ts';
 import { run, runChecked, sleep, waitFor } from '../io/run.ts';
 import { type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
+import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler } from './schedulers.ts';
 import type { ReplayJob } from './workload.ts';
 
 export interface ClusterSpec {
   setup: string; // the setup-cluster executable
   name: string;
   nodes: number;
-  middleware: string;
+  middleware: string; // a key of REPLAY_SCHEDULERS
   idleSeconds: number;
   static: boolean; // every node on for the whole replay (-d)
 }
@@ -27,7 +28,13 @@ export interface Recorded {
 }
 
 const now = (): number => Date.now() / 1000;
-const MARKERS = '/home/ubuntu/replay';
+const schedulerOf = (spec: ClusterSpec): ReplayScheduler => REPLAY_SCHEDULERS[spec.middleware];
+
+/** A scheduler command's output in the frontend ('' when it fails: the frontend may be restarting). */
+async function ask(spec: ClusterSpec, command: string[]): Promise<string> {
+  const result = await run('docker', ['exec', spec.name, ...command], { timeout: '30s' });
+  return result.exitCode === 0 ? result.stdout : '';
+}
 
 /** Makes the replay's cluster (removed by removeCluster); jobs take whole nodes, one CPU each. */
 export async function makeCluster(spec: ClusterSpec, configFile: string, writeConfig: (path: string, text: string) => void): Promise<void> {
@@ -37,17 +44,12 @@ export async function makeCluster(spec: ClusterSpec, configFile: string, writeCo
     `EC4DOCK_ELASTICITY=${spec.static ? 'none' : 'monitor'}`, 'EC4DOCK_ACCOUNTING=no',
   ].join('\n') + '\n');
   await runChecked(spec.setup, ['-f', configFile, '-y', ...(spec.static ? ['-d'] : [])], `setup-cluster ${spec.name}`, '900s');
-  await runChecked('docker', ['exec', '-u', 'ubuntu', spec.name, 'mkdir', '-p', MARKERS], 'make the marker folder', '120s');
+  await runChecked('docker', ['exec', '-i', '-u', 'ubuntu', spec.name, 'bash', '-c', `mkdir -p ${MARKERS} && cat > ${JOB_SCRIPT} && chmod +x ${JOB_SCRIPT}`],
+    'write the job script', '120s', JOB_SCRIPT_TEXT);
 }
 
 export async function removeCluster(spec: ClusterSpec): Promise<void> {
   await run(spec.setup, ['-s', spec.name, '-t', '-y', '--purge'], { timeout: '300s' });
-}
-
-/** The batch script of one job: a start marker (time, nodes), its run time, an end marker. */
-function jobScript(job: ReplayJob): string {
-  const m = `${MARKERS}/${job.id}`;
-  return `echo "$(date +%s.%N) $SLURM_JOB_NODELIST" >> ${m}.start; sleep ${job.runFor.toFixed(3)}; echo "$(date +%s.%N)" >> ${m}.end`;
 }
 
 /** Submits every job at its time (from `start`); returns each job's submit time. */
@@ -57,11 +59,10 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
     const wait = start + job.submitAt - now();
     if (wait > 0) await sleep(wait * 1000);
     submitted.set(job.id, now());
-    const sbatch = ['exec', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, 'sbatch', '--parsable', '-N', String(job.nodes), '--exclusive',
-      '-J', `r${job.id}`, '-o', '/dev/null', '--wrap', jobScript(job)];
+    const submit = ['exec', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, ...schedulerOf(spec).submit(job)];
     // a fault may be restarting the frontend: try again for a minute, as a user would
-    const accepted = await waitFor(async () => ((await run('docker', sbatch, { timeout: '60s' })).exitCode === 0 ? true : undefined), 60_000, 1000);
-    if (!accepted) await runChecked('docker', sbatch, `submit job ${job.id}`, '120s');
+    const accepted = await waitFor(async () => ((await run('docker', submit, { timeout: '60s' })).exitCode === 0 ? true : undefined), 60_000, 1000);
+    if (!accepted) await runChecked('docker', submit, `submit job ${job.id}`, '120s');
   }
   return submitted;
 }
@@ -79,8 +80,8 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
       return { kind: fault.kind, at };
     case 'kill_busy_node':
       for (let i = 0; i < 40; i++) {
-        const busy = await run('docker', ['exec', spec.name, 'squeue', '-h', '-t', 'R', '-o', '%N'], { timeout: '30s' });
-        const nodes = busy.stdout.split('\n').filter(Boolean).flatMap(expandHostlist);
+        const { busy } = schedulerOf(spec);
+        const nodes = busy.parse(await ask(spec, busy.command));
         if (nodes.length > 0) {
           const node = pick(nodes);
           await run('docker', ['kill', node], { timeout: '30s' });
@@ -91,8 +92,8 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
       return { kind: fault.kind, at, note: 'no busy node within 20 s' };
     case 'stop_booting_node':
       for (let i = 0; i < 100; i++) {
-        const booting = await run('docker', ['exec', spec.name, 'sinfo', '-h', '-N', '-o', '%N %t'], { timeout: '30s' });
-        const nodes = booting.stdout.split('\n').filter((l) => l.endsWith('#')).map((l) => l.split(' ')[0]);
+        const { booting } = schedulerOf(spec);
+        const nodes = booting.parse(await ask(spec, booting.command));
         const running = nodes.length ? (await run('docker', ['ps', '-q', ...nodes.flatMap((n) => ['--filter', `name=^${n}$`])], { timeout: '30s' })).stdout.trim() : '';
         if (running) {
           const node = pick(nodes);
@@ -119,9 +120,10 @@ async function injectAll(spec: ClusterSpec, faults: readonly PlannedFault[], sta
 
 /** Until the cluster holds none of the replay's jobs and every job was submitted. */
 async function drain(spec: ClusterSpec, deadline: number): Promise<void> {
+  const { queued } = schedulerOf(spec);
   while (now() < deadline) {
-    const q = await run('docker', ['exec', spec.name, 'squeue', '-h', '-o', '%j'], { timeout: '30s' });
-    if (q.exitCode === 0 && !q.stdout.split('\n').some((l) => /^r[0-9]+$/.test(l))) return;
+    const q = await run('docker', ['exec', spec.name, ...queued.command], { timeout: '30s' });
+    if (q.exitCode === 0 && !queued.parse(q.stdout)) return;
     await sleep(1000);
   }
 }

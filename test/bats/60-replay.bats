@@ -26,6 +26,17 @@ TRACE=test/fixtures/traces/NASA-iPSC-1993-3.1-cln.window.swf
   assert_output ""
 }
 
+@test "the same slice on Grid Engine (--middleware sge), with faults: 0 lost, 0 run twice, 0 busy nodes powered off" {
+  out="$BATS_TEST_TMPDIR/replay-sge"
+  run -0 npm run -s replay -- --trace "$TRACE" --window 32400,2 --speedup 200 --nodes 4 --faults --seed 7 --middleware sge --out "$out"
+  run -0 jq -c '[.jobs, .completed, .lost, .run_twice, .busy_powered_off, .speedup]' "$out/summary.json"
+  assert_output '[31,31,0,0,0,200]'
+  # every fault found its target: a busy node and a booting one (Grid Engine's 'u'), not the frontend
+  run -0 jq -r '[.faults[] | "\(.kind) \(.node // "-") \(.note // "")"] | sort | .[]' "$out/summary.json"
+  assert_line --regexp '^kill_busy_node replay[0-9a-f]+n[1-4] $'
+  assert_line --regexp '^stop_booting_node replay[0-9a-f]+n[1-4] $'
+}
+
 @test "bad input to replay: one line naming the problem, exit 2, nothing made" {
   out="$BATS_TEST_TMPDIR/none"
   run -2 npm run -s replay -- --trace package.json --speedup 10 --nodes 2 --out "$out"
@@ -36,5 +47,7 @@ TRACE=test/fixtures/traces/NASA-iPSC-1993-3.1-cln.window.swf
   assert_output 'replay: --window 999999999,1: no job is submitted in that window'
   run -2 npm run -s replay -- --trace "$TRACE" --speedup 10 --out "$out"
   assert_output 'replay: --nodes is required (see --help)'
+  run -2 npm run -s replay -- --trace "$TRACE" --speedup 10 --nodes 2 --middleware torque --out "$out"
+  assert_output 'replay: --middleware torque: the replay knows slurm and sge'
   [ ! -e "$out" ]
 }
