@@ -30,3 +30,20 @@ describe('replay on Grid Engine', () => {
     expect(ge.queued.parse('')).toBe(false);
   });
 });
+
+describe('replay on Slurm', () => {
+  const slurm = REPLAY_SCHEDULERS.slurm;
+  const fixture24 = (name: string) => readFileSync(`test/fixtures/slurm-24.11/${name}`, 'utf8');
+
+  it('submits a job of k whole nodes, exclusive, running the marker script', () => {
+    expect(slurm.submit({ id: 18671, submitAt: 0, runFor: 9.766, nodes: 8 })).toEqual(
+      ['sbatch', '--parsable', '-N', '8', '--exclusive', '-J', 'r18671', '-o', '/dev/null', '/home/ubuntu/replay/job.sh', '18671', '9.766']);
+  });
+
+  it('reads the running jobs\' nodes from a hostlist, the nodes powering up (#), the replay jobs left', () => {
+    expect(slurm.busy.parse(fixture24('replay.squeue-running-nodes.txt'))).toEqual(Array.from({ length: 8 }, (_, i) => `replaye513441n${i + 9}`));
+    expect(slurm.booting.parse(fixture24('replay.sinfo-powering-up.txt'))).toEqual(Array.from({ length: 8 }, (_, i) => `replaye513441n${i + 1}`));
+    expect(slurm.queued.parse(fixture24('replay.squeue-names.txt'))).toBe(true);
+    expect(slurm.queued.parse('hostname\nwrap\n')).toBe(false);
+  });
+});
