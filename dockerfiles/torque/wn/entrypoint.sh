@@ -9,6 +9,8 @@ set -euo pipefail
 start_node_sshd
 home=/var/spool/torque
 echo "$EC4DOCK_SERVERNAME" >"$home/server_name"
-printf '$pbsserver %s\n$logevent 225\n$usecp *:/home /home\n' "$EC4DOCK_SERVERNAME" >"$home/mom_priv/config"
+# A status every 10 s, not 45: pbs_server lists the node free only from a status, and a first one
+# lost (a node just re-created; docs/torque.md) would otherwise leave it down past the power-on limit.
+printf '$pbsserver %s\n$logevent 225\n$usecp *:/home /home\n$status_update_time 10\n' "$EC4DOCK_SERVERNAME" >"$home/mom_priv/config"
 /usr/local/sbin/trqauthd >/dev/null
 exec /usr/local/sbin/pbs_mom -F
