@@ -7,8 +7,8 @@ import { withHiddenNodes } from '../core/views.ts';
 import { appendKept, logEvent } from '../io/events.ts';
 import type { SchedulerView } from '../middleware/types.ts';
 import type { NodePower } from '../power/node-power.ts';
-import { type PowerAction, planPower } from './policy.ts';
 import { type Sample, sampleOf, worthKeeping } from './history.ts';
+import { type PowerAction, planPower } from './policy.ts';
 import { type Repair, planRepairs, SET_ASIDE_REASON } from './repair.ts';
 import { type MonitorState, saveMonitorState } from './saved-state.ts';
 
