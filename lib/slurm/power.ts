@@ -8,6 +8,7 @@ import { waitFor } from '../io/run.ts';
 import type { BootCheck, PowerOffOptions, PowerState, SchedulerPowerOff } from '../middleware/types.ts';
 import { waitForJobs } from '../power/drain.ts';
 import { isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
+import { forgetRegistered } from './registered.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
 const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
@@ -40,6 +41,8 @@ export async function requestPowerUp(nodes: string[], states: Map<string, PowerS
   const toResume = nodes.filter((n) => NEEDS_RESUME.test(state(n)));
   if (toResume.length > 0) await updateNodes(toResume, 'RESUME');
   const toPowerUp = nodes.filter((n) => !state(n).endsWith('#'));
+  // A node that vanished never went through slurm-suspend: its mark goes before its boot.
+  forgetRegistered(toPowerUp);
   if (toPowerUp.length > 0) await updateNodes(toPowerUp, 'POWER_UP');
 }
 

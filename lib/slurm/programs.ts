@@ -10,8 +10,9 @@ import { sleep } from '../io/run.ts';
 import type { Program } from '../middleware/types.ts';
 import { startInTurn } from './boot-queue.ts';
 import { renderSlurmConf } from './conf.ts';
-import { isOff, jobState, nodeReasons, prologMayEnd, shortStates, updateNodes } from './control.ts';
+import { isOff, isUp, jobState, nodeReasons, prologMayEnd, shortStates, updateNodes } from './control.ts';
 import { holdOff, holdsOffNodes, OFF_REASON } from './power.ts';
+import { forgetRegistered, markRegistered } from './registered.ts';
 
 /** The nodes of a Slurm hostlist argument that belong to this cluster (others are logged and skipped). */
 function ourNodes(argv: string[], config: Config, by: string): string[] {
@@ -36,6 +37,7 @@ const slurmResume: Program = async (argv, frontend) => {
     await bestEffort(updateNodes([node], 'DOWN', `ec4docker: ${message}`.slice(0, 200)), node, 'slurm-resume', 'mark the node down');
     process.exitCode = 1;
   };
+  forgetRegistered(nodes);
   const start = async (node: string) => {
     const started = Date.now();
     try {
@@ -56,16 +58,18 @@ const slurmSuspend: Program = async (argv, frontend) => {
   const { config, backend } = frontend();
   await Promise.all(ourNodes(argv, config, 'slurm-suspend').map(async (node) => {
     await backend.remove(node);
+    forgetRegistered([node]);
     logEvent({ action: 'suspend', node, by: 'slurm-suspend', reason: 'Slurm powered the node down' });
   }));
 };
 
 /**
- * PrologSlurmctld: returns as soon as every node of the job has registered (Slurm 22.05
- * otherwise launches a job on freshly resumed nodes only at its 30 s periodic check), or as soon
- * as the job no longer waits for them (control.ts, prologMayEnd).
+ * Run by the prolog (PrologSlurmctld) for a job on nodes not yet seen registered: returns as soon
+ * as every node of the job has (Slurm otherwise launches a job on freshly resumed nodes only at
+ * its periodic check), or as soon as the job no longer waits for them (control.ts,
+ * prologMayEnd). The nodes then up are marked, so that their next jobs skip this wait.
  */
-const slurmProlog: Program = async () => {
+const slurmPrologWait: Program = async () => {
   const nodelist = process.env.SLURM_JOB_NODELIST ?? '';
   const job = process.env.SLURM_JOB_ID ?? '';
   if (nodelist === '' || job === '') return;
@@ -74,7 +78,10 @@ const slurmProlog: Program = async () => {
   while (Date.now() < deadline) {
     const [state, states] = await Promise.all([jobState(job), shortStates(nodes).catch(() => undefined)]);
     // Unknown (a command failed): ask again.
-    if (state !== undefined && states && prologMayEnd(state, nodes.map((n) => states.get(n) ?? ''))) return;
+    if (state !== undefined && states && prologMayEnd(state, nodes.map((n) => states.get(n) ?? ''))) {
+      markRegistered(nodes.filter((n) => isUp(states.get(n) ?? '')));
+      return;
+    }
     await sleep(150);
   }
 };
@@ -104,7 +111,7 @@ const slurmConf: Program = async (_argv, frontend) => {
 export const SLURM_PROGRAMS: Record<string, Program> = {
   'slurm-resume': slurmResume,
   'slurm-suspend': slurmSuspend,
-  'slurm-prolog': slurmProlog,
+  'slurm-prolog-wait': slurmPrologWait,
   'slurm-conf': slurmConf,
   'slurm-init': slurmInit,
 };

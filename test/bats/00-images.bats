@@ -75,7 +75,7 @@ setup() { load helpers; }
 
 @test "the frontend image carries the commands as one executable, and needs no Node.js" {
   run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'ls /opt/ec4docker; command -v node || echo no-node'
-  for c in ec4d poweron poweroff clues-monitor slurm-resume slurm-suspend slurm-prolog; do assert_line "$c"; done
+  for c in ec4d poweron poweroff clues-monitor slurm-resume slurm-suspend slurm-prolog slurm-prolog-wait; do assert_line "$c"; done
   assert_line no-node
 }
 
@@ -85,7 +85,7 @@ setup() { load helpers; }
   refute_line --partial 'slurm-'
   assert_line --partial '/opt/ec4docker/clues-monitor run'
   run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'cd /opt/ec4docker && ls | sort | tr "\n" " "'
-  assert_output 'clues-monitor ec4d poweroff poweron slurm-conf slurm-init slurm-prolog slurm-resume slurm-suspend '
+  assert_output 'clues-monitor ec4d poweroff poweron slurm-conf slurm-init slurm-prolog slurm-prolog-wait slurm-resume slurm-suspend '
 }
 
 @test "the images hold today's packages: munge is the version the Debian mirror offers now" {

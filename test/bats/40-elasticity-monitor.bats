@@ -36,6 +36,20 @@ teardown_file() { load helpers; destroy "$NAME"; }
   assert_not_equal "${lines[0]}" "${lines[1]}"
 }
 
+@test "a node's first job waits for it to register; the node is then marked, so later jobs go at once, until it is powered off" {
+  wait_until 60 no_node_container "$NAME"
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -o first.out --wrap hostname"
+  wait_until 90 job_gone "$NAME" "$output"
+  run -0 fe "$NAME" cat /home/ubuntu/first.out
+  node=$output
+  # the prolog's wait marked it (lib/slurm/registered.ts); slurm-resume and slurm-suspend forget it
+  run -0 fe "$NAME" ls /run/ec4docker/registered
+  assert_output "$node"
+  wait_until 60 no_node_container "$NAME"
+  run -0 fe "$NAME" ls /run/ec4docker/registered
+  assert_output ""
+}
+
 @test "a busy node is never powered off while its job runs, however long past the idle time" {
   # the job outlasts the checks however slow each check is (each is two docker exec)
   run -0 as_ubuntu "$NAME" "sbatch --parsable -w ${NAME}n3 --wrap 'sleep 120'"
