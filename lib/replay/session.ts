@@ -67,6 +67,8 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
   return submitted;
 }
 
+const BOOT_WAIT_S = 300;
+
 /** Injects one fault; returns what was done (a busy or booting node may not be found in time). */
 async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => number): Promise<{ kind: string; at: number; node?: string; note?: string }> {
   const at = now();
@@ -91,7 +93,8 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
       }
       return { kind: fault.kind, at, note: 'no busy node within 20 s' };
     case 'stop_booting_node':
-      for (let i = 0; i < 100; i++) {
+      // A boot lasts seconds and none happens while every node is on: wait for one, for minutes.
+      for (const deadline = Date.now() + BOOT_WAIT_S * 1000; Date.now() < deadline;) {
         const { booting } = schedulerOf(spec);
         const nodes = booting.parse(await ask(spec, booting.command));
         const running = nodes.length ? (await run('docker', ['ps', '-q', ...nodes.flatMap((n) => ['--filter', `name=^${n}$`])], { timeout: '30s' })).stdout.trim() : '';
@@ -102,7 +105,7 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
         }
         await sleep(200);
       }
-      return { kind: fault.kind, at, note: 'no node booting within 20 s' };
+      return { kind: fault.kind, at, note: `no node booting within ${BOOT_WAIT_S} s` };
   }
 }
 
