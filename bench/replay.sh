@@ -21,6 +21,9 @@ console.log(`speedup ${plain.speedup}; oracle ${Math.round(plain.oracle_node_sec
 console.log(['run', 'jobs', 'done', 'lost', 'twice', 'busy_off', 'node_s', '/oracle', '/static', 'wait_p50', 'wait_p95', 'wait_max'].join('\t'));
 for (const r of [row('elastic', plain), row('faults', faults), row('static', fixed)]) console.log(r.join('\t'));
 console.log(`added wait against static: p50 ${(plain.wait_p50_s - fixed.wait_p50_s).toFixed(1)} s, p95 ${(plain.wait_p95_s - fixed.wait_p95_s).toFixed(1)} s`);
+const split = (s) => Object.entries(s.node_seconds_split ?? {}).map(([k, v]) => `${k} ${Math.round(v)} (${(100 * v / s.oracle_node_seconds).toFixed(1)} %)`).join(', ');
+console.log(`elastic node-seconds by phase (share of the oracle): ${split(plain)}`);
+console.log(`static node-seconds by phase: ${split(fixed)}`);
 console.log(`faults: ${faults.faults.map((f) => `${f.kind}${f.node ? ` ${f.node}` : ''} at ${f.t} s`).join('; ')}`);
 JS
 echo "pictures: $out/plain/timeline.png, $out/faults/timeline.png"

@@ -12,7 +12,7 @@ import { ensurePath, run } from '../lib/io/run.ts';
 import { vegaLiteToSvg } from '../lib/io/svg.ts';
 import { timelineSpec } from '../lib/core/timeline-chart.ts';
 import { planFaults } from '../lib/replay/faults.ts';
-import { busyPoweredOff, outcome, timeline } from '../lib/replay/outcome.ts';
+import { busyPoweredOff, outcome, splitNodeSeconds, timeline } from '../lib/replay/outcome.ts';
 import { REPLAY_SCHEDULERS } from '../lib/replay/schedulers.ts';
 import { type ClusterSpec, makeCluster, type Recorded, removeCluster, replay } from '../lib/replay/session.ts';
 import { parseSwf } from '../lib/replay/swf.ts';
@@ -55,6 +55,7 @@ function figures(recorded: Recorded, jobs: readonly ReplayJob[], nodes: number, 
   return {
     ...outcome(recorded.jobs, recorded.power, recorded.end),
     busy_powered_off: busyPoweredOff(recorded.runs, recorded.deaths, injected),
+    node_seconds_split: splitNodeSeconds(recorded.runs, recorded.power, recorded.end),
     oracle_node_seconds: Math.round(oracleNodeSeconds(jobs) * 1000) / 1000,
     static_node_seconds: Math.round(nodes * (recorded.end - recorded.start) * 1000) / 1000,
     faults: recorded.faults.map((f) => ({ ...f, t: Math.round((f.at - recorded.start) * 10) / 10 })),

@@ -86,3 +86,45 @@ export function timeline(jobs: readonly JobRecord[], runs: readonly JobRun[], po
   }
   return points;
 }
+
+/** Where the node-seconds went: every second a node was on falls in exactly one of these. */
+export interface NodeSecondsSplit {
+  in_jobs: number; // running a job
+  before_first_job: number; // booting, or on and waiting for the other nodes of its first job (all of it, if no job came)
+  short_gaps: number; // between two jobs, under SHORT_GAP_S: the scheduler handing the node on
+  long_gaps: number; // between two jobs, longer: held for a job that waits for more nodes, or idle under the idle time
+  after_last_job: number; // the idle time and the power-off
+}
+
+// Shorter than this, a gap between two jobs on a node is the scheduler's hand-off (Slurm: 1-3 s).
+export const SHORT_GAP_S = 5;
+
+/** Splits each power interval of each node by the job runs on that node (a run cut short ends at the interval's end). */
+export function splitNodeSeconds(runs: readonly JobRun[], power: readonly PowerInterval[], end: number): NodeSecondsSplit {
+  const split: NodeSecondsSplit = { in_jobs: 0, before_first_job: 0, short_gaps: 0, long_gaps: 0, after_last_job: 0 };
+  for (const p of power) {
+    const off = p.off ?? end;
+    if (off <= p.on) continue;
+    // the runs on this node within the interval, clipped to it and merged where they overlap
+    const busy: Array<[number, number]> = [];
+    for (const [s, e] of runs.filter((r) => r.nodes.includes(p.node)).map((r) => [Math.max(p.on, r.start), Math.min(off, r.end ?? off)] as const).filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0])) {
+      const last = busy[busy.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else busy.push([s, e]);
+    }
+    if (busy.length === 0) {
+      split.before_first_job += off - p.on;
+      continue;
+    }
+    split.before_first_job += busy[0][0] - p.on;
+    split.after_last_job += off - busy[busy.length - 1][1];
+    busy.forEach(([s, e], i) => {
+      split.in_jobs += e - s;
+      if (i === 0) return;
+      const gap = s - busy[i - 1][1];
+      if (gap < SHORT_GAP_S) split.short_gaps += gap;
+      else split.long_gaps += gap;
+    });
+  }
+  return Object.fromEntries(Object.entries(split).map(([k, v]) => [k, round(v)])) as unknown as NodeSecondsSplit;
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planFaults } from '../../lib/replay/faults.ts';
-import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, timeline } from '../../lib/replay/outcome.ts';
+import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, splitNodeSeconds, timeline } from '../../lib/replay/outcome.ts';
 import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
 import { oracleNodeSeconds, planReplay } from '../../lib/replay/workload.ts';
 
@@ -82,6 +82,25 @@ describe('replay outcome', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
     expect(percentile([], 50)).toBe(0);
     expect(nodeSeconds([{ node: 'a', on: 5, off: 3 }], 10)).toBe(0);
+  });
+
+  it('splits every second a node was on: jobs, before the first, short and long gaps, after the last', () => {
+    const power = [
+      { node: 'n1', on: 100, off: 140 }, // boot 2, job 102-110, hand-off 2, job 112-120 (and a second job 115-125 beside it), gap 7, job 132-135, tail 5
+      { node: 'n2', on: 100, off: 104 }, // on, never used
+      { node: 'n3', on: 100 }, // still on at the end (150): a run cut short by the end
+    ];
+    const runs = [
+      { id: 1, nodes: ['n1', 'n3'], start: 102, end: 110 },
+      { id: 2, nodes: ['n1'], start: 112, end: 120 },
+      { id: 3, nodes: ['n1'], start: 115, end: 125 },
+      { id: 4, nodes: ['n1'], start: 132, end: 135 },
+      { id: 5, nodes: ['n3'], start: 140 },
+      { id: 6, nodes: ['n2'], start: 200, end: 210 }, // after its node went off: not counted
+    ];
+    const split = splitNodeSeconds(runs, power, 150);
+    expect(split).toEqual({ in_jobs: 8 + 13 + 3 + 8 + 10, before_first_job: 2 + 4 + 2, short_gaps: 2, long_gaps: 7 + 30, after_last_job: 5 });
+    expect(Object.values(split).reduce((a, b) => a + b, 0)).toBe(nodeSeconds(power, 150));
   });
 });
 
