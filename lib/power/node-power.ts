@@ -49,6 +49,7 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
     awaitPowerOn: (nodes, onUp) => awaitBoot(config, scheduler, backend, nodes, onUp),
     undoPowerOn,
     async powerOff(node, by, reason, options = {}) {
+      const started = Date.now();
       const result = await scheduler.powerOff(node, by, reason, options);
       if (result.kind === 'busy') return result;
       if (result.kind === 'already-off') {
@@ -59,7 +60,7 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
       // "off" means no container. Not removed here: a power-on may already follow.
       if (scheduler.startsNodes) await waitFor(async () => ((await backend.list()).has(node) ? undefined : true), 15_000, 200);
       else await backend.remove(node);
-      logEvent({ action: 'power_off', node, by, reason, state: result.state });
+      logEvent({ action: 'power_off', node, by, reason, state: result.state, ms: Date.now() - started });
       return { kind: 'off' };
     },
   };
