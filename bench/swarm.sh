@@ -5,7 +5,8 @@
 #     workers' first pull of the node image), beside a plain `docker run -d` on a worker's engine;
 #   - NODES nodes powered on over the two workers -> all idle in Slurm;
 #   - a worker host stopped under a running job -> the job RUNNING again on the other (3 times).
-# Usage: bench/swarm.sh [RUNS] [NODES]   (needs: npm run images -- slurm)
+#   - with HEARTBEATS="5s 1s", the last once for each of Swarm's dispatcher heartbeats (default 5s).
+# Usage: [HEARTBEATS=...] bench/swarm.sh [RUNS] [NODES]   (needs: npm run images -- slurm)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-5} nodes=${2:-20}
 hosts=benchsw$$ name=benchswc$$
@@ -43,21 +44,25 @@ spread=$(docker service ps --filter desired-state=running --format '{{.Node}}' $
 echo "$nodes nodes powered on -> all idle in Slurm: $(( ($(date +%s%N) - t0) / 1000000 )) ms (placed: $spread)"
 docker exec "$name" /opt/ec4docker/poweroff $(seq -f "${name}n%g" 1 "$nodes") >/dev/null
 
-back=()
-for i in 1 2 3; do
-  wait_all_off
-  job=$(in_frontend "$name" "sbatch --parsable --wrap 'sleep 300'")
-  until [ "$(docker exec "$name" squeue -h -j "$job" -o %T)" = RUNNING ]; do sleep 0.1; done
-  node=$(docker exec "$name" squeue -h -j "$job" -o %N)
-  lost=$(docker service ps --filter desired-state=running --format '{{.Node}}' "$node" | head -n 1)
-  t0=$(date +%s%N); DOCKER_HOST= docker stop -t 0 "$lost" >/dev/null
-  until s=$(docker exec "$name" squeue -h -j "$job" -o '%T %N'); [ "${s%% *}" = RUNNING ] && [ "${s#* }" != "$node" ]; do
-    [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 180 ] || { echo "bench: job $job not running again after 180 s" >&2; exit 1; }
-    sleep 0.1
+for hb in ${HEARTBEATS:-5s}; do
+  # how often workers report to the managers: a silent host is Down after a few of these
+  docker swarm update --dispatcher-heartbeat "$hb" >/dev/null
+  back=()
+  for i in 1 2 3; do
+    wait_all_off
+    job=$(in_frontend "$name" "sbatch --parsable --wrap 'sleep 300'")
+    until [ "$(docker exec "$name" squeue -h -j "$job" -o %T)" = RUNNING ]; do sleep 0.1; done
+    node=$(docker exec "$name" squeue -h -j "$job" -o %N)
+    lost=$(docker service ps --filter desired-state=running --format '{{.Node}}' "$node" | head -n 1)
+    t0=$(date +%s%N); DOCKER_HOST= docker stop -t 0 "$lost" >/dev/null
+    until s=$(docker exec "$name" squeue -h -j "$job" -o '%T %N'); [ "${s%% *}" = RUNNING ] && [ "${s#* }" != "$node" ]; do
+      [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 180 ] || { echo "bench: job $job not running again after 180 s" >&2; exit 1; }
+      sleep 0.1
+    done
+    back+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
+    docker exec "$name" scancel "$job"
+    DOCKER_HOST= docker start "$lost" >/dev/null
+    until [ "$(docker node inspect -f '{{.Status.State}}' "$lost")" = ready ]; do sleep 0.5; done
   done
-  back+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
-  docker exec "$name" scancel "$job"
-  DOCKER_HOST= docker start "$lost" >/dev/null
-  until [ "$(docker node inspect -f '{{.Status.State}}' "$lost")" = ready ]; do sleep 0.5; done
+  echo "worker host stopped -> its job RUNNING again on the other (dispatcher heartbeat $hb), ms: median $(median "${back[@]}") (${back[*]})"
 done
-echo "worker host stopped -> its job RUNNING again on the other, ms: median $(median "${back[@]}") (${back[*]})"

@@ -67,10 +67,11 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
   return submitted;
 }
 
-const BOOT_WAIT_S = 300;
-
-/** Injects one fault; returns what was done (a busy or booting node may not be found in time). */
-async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => number): Promise<{ kind: string; at: number; node?: string; note?: string }> {
+/**
+ * Injects one fault; returns what was done. A busy node is looked for 20 s; a booting node until
+ * `end` (epoch seconds): boots last seconds, and none happens while every node is on.
+ */
+async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => number, end: number): Promise<{ kind: string; at: number; node?: string; note?: string }> {
   const at = now();
   const pick = (nodes: string[]) => nodes[Math.floor(random() * nodes.length)];
   switch (fault.kind) {
@@ -93,8 +94,7 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
       }
       return { kind: fault.kind, at, note: 'no busy node within 20 s' };
     case 'stop_booting_node':
-      // A boot lasts seconds and none happens while every node is on: wait for one, for minutes.
-      for (const deadline = Date.now() + BOOT_WAIT_S * 1000; Date.now() < deadline;) {
+      while (now() < end) {
         const { booting } = schedulerOf(spec);
         const nodes = booting.parse(await ask(spec, booting.command));
         const running = nodes.length ? (await run('docker', ['ps', '-q', ...nodes.flatMap((n) => ['--filter', `name=^${n}$`])], { timeout: '30s' })).stdout.trim() : '';
@@ -105,20 +105,21 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
         }
         await sleep(200);
       }
-      return { kind: fault.kind, at, note: `no node booting within ${BOOT_WAIT_S} s` };
+      return { kind: fault.kind, at, note: 'no node booted from then to the end of the replay' };
   }
 }
 
-/** Runs the faults at their times (from `start`), one after the other. */
-async function injectAll(spec: ClusterSpec, faults: readonly PlannedFault[], start: number, seed: number): Promise<Recorded['faults']> {
-  const random = seededRandom(seed + 1);
-  const done: Recorded['faults'] = [];
-  for (const fault of faults) {
+/**
+ * Runs each fault at its time (from `start`), each on its own: one that waits (for a busy or a
+ * booting node) never holds back the others. Each has its own random stream, so the same seed
+ * picks the same nodes whatever the order they come in.
+ */
+async function injectAll(spec: ClusterSpec, faults: readonly PlannedFault[], start: number, end: number, seed: number): Promise<Recorded['faults']> {
+  return Promise.all(faults.map(async (fault, i) => {
     const wait = start + fault.at - now();
     if (wait > 0) await sleep(wait * 1000);
-    done.push(await inject(spec, fault, random));
-  }
-  return done;
+    return inject(spec, fault, seededRandom(seed + 1 + i), end);
+  }));
 }
 
 /** Until the cluster holds none of the replay's jobs and every job was submitted. */
@@ -195,7 +196,7 @@ export async function replay(spec: ClusterSpec, jobs: readonly ReplayJob[], faul
   const events = followPower(spec);
   const already = await nodesOn(spec);
   const start = now() + 1;
-  const [submitted, injected] = await Promise.all([submitAll(spec, jobs, start), injectAll(spec, faults, start, seed)]);
+  const [submitted, injected] = await Promise.all([submitAll(spec, jobs, start), injectAll(spec, faults, start, start + duration, seed)]);
   await drain(spec, start + duration * 3 + 300);
   const end = now();
   const markers = await readMarkers(spec);
