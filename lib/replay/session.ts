@@ -110,16 +110,25 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
 }
 
 /**
- * Runs each fault at its time (from `start`), each on its own: one that waits (for a busy or a
- * booting node) never holds back the others. Each has its own random stream, so the same seed
- * picks the same nodes whatever the order they come in.
+ * Runs the faults at their times (from `start`), one after the other (a frontend restart while
+ * another fault looks for a busy node would hide every node), except the booting-node fault,
+ * which may look until the replay's end and so runs on its own. Each has its own random stream:
+ * the same seed picks the same nodes.
  */
 async function injectAll(spec: ClusterSpec, faults: readonly PlannedFault[], start: number, end: number, seed: number): Promise<Recorded['faults']> {
-  return Promise.all(faults.map(async (fault, i) => {
-    const wait = start + fault.at - now();
-    if (wait > 0) await sleep(wait * 1000);
-    return inject(spec, fault, seededRandom(seed + 1 + i), end);
-  }));
+  const at = (fault: PlannedFault) => sleep(Math.max(0, start + fault.at - now()) * 1000);
+  const injectOne = async (fault: PlannedFault) => {
+    await at(fault);
+    return inject(spec, fault, seededRandom(seed + 1 + faults.indexOf(fault)), end);
+  };
+  const apart = (f: PlannedFault) => f.kind === 'stop_booting_node';
+  const inOrder = async () => {
+    const done: Recorded['faults'] = [];
+    for (const fault of faults.filter((f) => !apart(f))) done.push(await injectOne(fault));
+    return done;
+  };
+  const [ordered, ...alone] = await Promise.all([inOrder(), ...faults.filter(apart).map(injectOne)]);
+  return [...ordered, ...alone].sort((a, b) => a.at - b.at);
 }
 
 /** Until the cluster holds none of the replay's jobs and every job was submitted. */
