@@ -20,5 +20,11 @@ export function markRegistered(nodes: string[], dir = REGISTERED_DIR): void {
 
 /** Forgets the nodes: called before they are powered up and after they are removed. */
 export function forgetRegistered(nodes: string[], dir = REGISTERED_DIR): void {
-  for (const node of nodes) rmSync(join(dir, node), { force: true });
+  for (const node of nodes) {
+    try {
+      rmSync(join(dir, node), { force: true });
+    } catch {
+      // not ours to remove: a power action never fails for a mark
+    }
+  }
 }
