@@ -107,7 +107,8 @@ export function splitNodeSeconds(runs: readonly JobRun[], power: readonly PowerI
     if (off <= p.on) continue;
     // the runs on this node within the interval, clipped to it and merged where they overlap
     const busy: Array<[number, number]> = [];
-    for (const [s, e] of runs.filter((r) => r.nodes.includes(p.node)).map((r) => [Math.max(p.on, r.start), Math.min(off, r.end ?? off)] as const).filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0])) {
+    const clipped = runs.filter((r) => r.nodes.includes(p.node)).map((r) => [Math.max(p.on, r.start), Math.min(off, r.end ?? off)] as const);
+    for (const [s, e] of clipped.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0])) {
       const last = busy[busy.length - 1];
       if (last && s <= last[1]) last[1] = Math.max(last[1], e);
       else busy.push([s, e]);

@@ -116,9 +116,8 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
  * the same seed picks the same nodes.
  */
 async function injectAll(spec: ClusterSpec, faults: readonly PlannedFault[], start: number, end: number, seed: number): Promise<Recorded['faults']> {
-  const at = (fault: PlannedFault) => sleep(Math.max(0, start + fault.at - now()) * 1000);
   const injectOne = async (fault: PlannedFault) => {
-    await at(fault);
+    await sleep(Math.max(0, start + fault.at - now()) * 1000);
     return inject(spec, fault, seededRandom(seed + 1 + faults.indexOf(fault)), end);
   };
   const apart = (f: PlannedFault) => f.kind === 'stop_booting_node';

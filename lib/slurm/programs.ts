@@ -37,7 +37,7 @@ const slurmResume: Program = async (argv, frontend) => {
     await bestEffort(updateNodes([node], 'DOWN', `ec4docker: ${message}`.slice(0, 200)), node, 'slurm-resume', 'mark the node down');
     process.exitCode = 1;
   };
-  forgetRegistered(nodes);
+  forgetRegistered(nodes); // also done at POWER_UP; Slurm's own power-ups (mode slurm) come only here
   const start = async (node: string) => {
     const started = Date.now();
     try {

@@ -7,24 +7,19 @@ import { join } from 'node:path';
 
 export const REGISTERED_DIR = process.env.EC4D_REGISTERED_DIR ?? '/run/ec4docker/registered';
 
-// Best effort both ways: a missing mark costs one slower launch, never a job.
-export function markRegistered(nodes: string[], dir = REGISTERED_DIR): void {
+// Best effort both ways: a missing mark costs one slower launch, a stale one is forgotten at the
+// node's next power-up; neither ever fails a job or a power action.
+function eachQuietly(nodes: string[], dir: string, act: (path: string) => void): void {
   for (const node of nodes) {
     try {
-      writeFileSync(join(dir, node), '');
+      act(join(dir, node));
     } catch {
-      // no directory (a frontend older than the mark), or not writable: the prolog waits instead
+      // no directory (a frontend older than the marks), or not ours to write
     }
   }
 }
 
+export const markRegistered = (nodes: string[], dir = REGISTERED_DIR): void => eachQuietly(nodes, dir, (path) => writeFileSync(path, ''));
+
 /** Forgets the nodes: called before they are powered up and after they are removed. */
-export function forgetRegistered(nodes: string[], dir = REGISTERED_DIR): void {
-  for (const node of nodes) {
-    try {
-      rmSync(join(dir, node), { force: true });
-    } catch {
-      // not ours to remove: a power action never fails for a mark
-    }
-  }
-}
+export const forgetRegistered = (nodes: string[], dir = REGISTERED_DIR): void => eachQuietly(nodes, dir, (path) => rmSync(path, { force: true }));
