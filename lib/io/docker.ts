@@ -2,7 +2,7 @@
 // run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
 import { LABEL_NODE_RANGE } from '../core/names.ts';
 import { UserError } from '../core/errors.ts';
-import { lastLine, run, type RunResult } from './run.ts';
+import { lastLine, run, type RunResult, sleep } from './run.ts';
 
 export interface ContainerSummary {
   id: string;
@@ -115,13 +115,33 @@ export async function containerState(name: string): Promise<string | undefined> 
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
-/** Removes containers by name or id, stopping them first; a missing one counts as removed. */
-export async function removeContainers(names: string[]): Promise<void> {
-  if (names.length === 0) return;
-  const result = await dockerTry(['rm', '-f', '-v', ...names]);
-  const real = result.stderr.split('\n').filter((l) => l.trim() && !/No such container/i.test(l));
-  if (result.exitCode !== 0 && real.length > 0) throw new UserError(`remove containers: ${lastLine(real.join('\n'))}`);
+/**
+ * What `docker rm` said went wrong, by line: containers someone else is removing (named as they
+ * were asked for), and other errors. A missing container is no error: it counts as removed.
+ */
+export function removalErrors(stderr: string): { inProgress: string[]; others: string[] } {
+  const lines = stderr.split('\n').filter((l) => l.trim() && !/No such container/i.test(l));
+  const inProgress = lines.flatMap((l) => /removal of container (\S+) is already in progress/.exec(l)?.[1] ?? []);
+  return { inProgress, others: lines.filter((l) => !/is already in progress/.test(l)) };
 }
+
+/**
+ * Removes containers by name or id, stopping them first. One that someone else is removing (the
+ * monitor, a node whose container exited) is waited for.
+ */
+export async function removeContainers(names: string[]): Promise<void> {
+  for (let attempt = 1; names.length > 0; attempt++) {
+    const result = await dockerTry(['rm', '-f', '-v', ...names]);
+    if (result.exitCode === 0) return;
+    const { inProgress, others } = removalErrors(result.stderr);
+    if (others.length > 0) throw new UserError(`remove containers: ${lastLine(others.join('\n'))}`);
+    if (inProgress.length > 0 && attempt === REMOVAL_WAIT_ATTEMPTS) throw new UserError(`remove containers: ${inProgress.join(', ')} still being removed after ${REMOVAL_WAIT_ATTEMPTS * REMOVAL_WAIT_MS / 1000} s`);
+    names = inProgress;
+    if (names.length > 0) await sleep(REMOVAL_WAIT_MS);
+  }
+}
+const REMOVAL_WAIT_ATTEMPTS = 60;
+const REMOVAL_WAIT_MS = 500;
 
 /** The host address published for a container port, e.g. "0.0.0.0:32770". */
 export async function publishedPort(container: string, port: string): Promise<string> {

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dockerError } from '../../lib/io/docker.ts';
+import { dockerError, removalErrors } from '../../lib/io/docker.ts';
 import type { ContainerSummary } from '../../lib/io/docker.ts';
 import { mendable, nodeContainersOf } from '../../lib/backend/engine.ts';
 import { CUT_OFF } from '../../lib/backend/types.ts';
@@ -28,6 +29,20 @@ describe('a failed docker run of a node', () => {
   it('is reported by the line that says what happened, not the pointer to help', () => {
     expect(dockerError(noNetns)).toBe('docker: Error response from daemon: No such container: c1n1-netns');
     expect(dockerError(noImage)).toMatch(/^docker: Error response from daemon: pull access denied for nope/);
+  });
+});
+
+describe('a docker rm -f that failed', () => {
+  // captured: one container being removed by another docker rm, one that does not exist (test/fixtures/docker/SOURCES.md)
+  const racing = readFileSync('test/fixtures/docker/rm-removal-in-progress_20.10.24.stderr', 'utf8');
+
+  it('names the containers someone else is removing (to wait for), and a missing one is no error', () => {
+    expect(removalErrors(racing)).toEqual({ inProgress: ['ec4fix-n1'], others: [] });
+  });
+
+  it('keeps any other error', () => {
+    expect(removalErrors(`${racing}Error response from daemon: cannot remove: device or resource busy\n`).others)
+      .toEqual(['Error response from daemon: cannot remove: device or resource busy']);
   });
 });
 
