@@ -27,3 +27,30 @@ export function planFaults(durationSeconds: number, seed: number): PlannedFault[
   return FAULT_KINDS.map((kind) => ({ kind, at: Math.round((0.1 + 0.6 * random()) * durationSeconds * 10) / 10 }))
     .sort((a, b) => a.at - b.at);
 }
+
+/** What a job's markers say: each start with its nodes, each end. */
+export interface JobMarks {
+  starts: Array<{ at: number; nodes: string[] }>;
+  ends: number[];
+}
+
+/**
+ * Nodes whose job has at least `marginSeconds` of its run left at `now`, by the markers. A node
+ * the scheduler still lists as busy may have just ended its job: killed before the end reaches
+ * the scheduler, that job is run again, rightly, and would be no test of a mid-job loss.
+ */
+export function nodesMidJob(marks: ReadonlyMap<number, JobMarks>, runFor: ReadonlyMap<number, number>, now: number, marginSeconds: number): string[] {
+  return [...marks].flatMap(([id, m]) => {
+    const last = lastStart(m);
+    if (!last || hasEnded(m) || !runFor.has(id)) return [];
+    return last.at + runFor.get(id)! - now >= marginSeconds ? last.nodes : [];
+  });
+}
+
+/** Whether every job of the replay (the keys of runFor) has run to its end. */
+export function everyJobEnded(marks: ReadonlyMap<number, JobMarks>, runFor: ReadonlyMap<number, number>): boolean {
+  return [...runFor.keys()].every((id) => marks.has(id) && hasEnded(marks.get(id)!));
+}
+
+const lastStart = (m: JobMarks) => m.starts[m.starts.length - 1];
+const hasEnded = (m: JobMarks) => lastStart(m) !== undefined && m.ends.some((e) => e >= lastStart(m).at);

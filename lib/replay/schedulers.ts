@@ -1,7 +1,6 @@
 // How the replay asks each scheduler, in the frontend: the command that submits a job of whole
-// nodes, and the commands (with pure parsers of their text output) that tell which nodes run a
-// job, which are booting, and whether any of the replay's jobs is left.
-import { expandHostlist } from '../core/hostlist.ts';
+// nodes, and the commands (with pure parsers of their text output) that tell which nodes are
+// booting and whether any of the replay's jobs is left.
 import type { ReplayJob } from './workload.ts';
 
 export const MARKERS = '/home/ubuntu/replay';
@@ -23,7 +22,6 @@ echo "$(date +%s.%N)" >> ${MARKERS}/$1.end
 export interface ReplayScheduler {
   /** The command that submits a job (run as ubuntu in /home/ubuntu). */
   submit(job: ReplayJob): string[];
-  busy: { command: string[]; parse(out: string): string[] }; // nodes running a job
   booting: { command: string[]; parse(out: string): string[] }; // nodes powered on, not yet ready
   queued: { command: string[]; parse(out: string): boolean }; // any replay job left
 }
@@ -34,17 +32,16 @@ const lines = (out: string) => out.split('\n').map((l) => l.trim()).filter(Boole
 
 const slurm: ReplayScheduler = {
   submit: (job) => ['sbatch', '--parsable', '-N', String(job.nodes), '--exclusive', '-J', jobName(job), '-o', '/dev/null', JOB_SCRIPT, String(job.id), job.runFor.toFixed(3)],
-  busy: { command: ['squeue', '-h', '-t', 'R', '-o', '%N'], parse: (out) => lines(out).flatMap(expandHostlist) },
   // '#' after the state: powering up
   booting: { command: ['sinfo', '-h', '-N', '-o', '%N %t'], parse: (out) => lines(out).filter((l) => l.endsWith('#')).map((l) => l.split(' ')[0]) },
   queued: { command: ['squeue', '-h', '-o', '%j'], parse: (out) => lines(out).some(isReplayJob) },
 };
 
-/** `qstat` rows: job-ID prior name user state date time queue slots [ja-task]; headers and rules skipped. */
-function qstatRows(out: string): Array<{ name: string; state: string; queue: string }> {
+/** Job names of `qstat` rows (job-ID prior name user state date time [queue] slots); headers and rules skipped. */
+function qstatJobNames(out: string): string[] {
   return lines(out).flatMap((l) => {
     const f = l.split(/\s+/);
-    return /^[0-9]+$/.test(f[0]) && f.length >= 8 ? [{ name: f[2], state: f[4], queue: f[7] }] : [];
+    return /^[0-9]+$/.test(f[0]) && f.length >= 8 ? [f[2]] : [];
   });
 }
 
@@ -53,11 +50,6 @@ function qstatRows(out: string): Array<{ name: string; state: string; queue: str
 const gridEngine: ReplayScheduler = {
   submit: (job) => ['qsub', '-terse', '-N', jobName(job), '-o', '/dev/null', '-j', 'y', ...(job.nodes > 1 ? ['-pe', 'make', String(job.nodes)] : []),
     JOB_SCRIPT, String(job.id), job.runFor.toFixed(3)],
-  // -g t: a parallel job's every host, not only its master's
-  busy: {
-    command: ['qstat', '-u', '*', '-s', 'r', '-g', 't'],
-    parse: (out) => [...new Set(qstatRows(out).filter((r) => r.queue.includes('@')).map((r) => r.queue.split('@')[1].split('.')[0]))],
-  },
   // a host added for a power-on shows 'u' (unknown) until its execd reports; main.q only (the
   // queue of powered-off nodes, on the frontend, which runs no execd, is 'u' for good)
   booting: {
@@ -67,7 +59,7 @@ const gridEngine: ReplayScheduler = {
       return f[0].startsWith('main.q@') && f.length >= 6 && f[5].includes('u') ? [f[0].split('@')[1].split('.')[0]] : [];
     }),
   },
-  queued: { command: ['qstat', '-u', '*'], parse: (out) => qstatRows(out).some((r) => isReplayJob(r.name)) },
+  queued: { command: ['qstat', '-u', '*'], parse: (out) => qstatJobNames(out).some(isReplayJob) },
 };
 
 export const REPLAY_SCHEDULERS: Record<string, ReplayScheduler> = { slurm, sge: gridEngine };

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { expandHostlist } from '../core/hostlist.ts';
 import { run, runChecked, sleep, waitFor } from '../io/run.ts';
-import { type PlannedFault, seededRandom } from './faults.ts';
+import { everyJobEnded, type JobMarks, nodesMidJob, type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
 import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler } from './schedulers.ts';
 import type { ReplayJob } from './workload.ts';
@@ -68,12 +68,25 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
 }
 
 /**
- * Injects one fault; returns what was done. A busy node is looked for 20 s; a booting node until
- * `end` (epoch seconds): boots last seconds, and none happens while every node is on.
+ * Injects one fault; returns what was done. A node mid-job or a booting node is looked for until
+ * every job has ended (or `deadline`): jobs and boots last seconds, some only one.
  */
-async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => number, end: number): Promise<{ kind: string; at: number; node?: string; note?: string }> {
+async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => number, deadline: number, runFor: ReadonlyMap<number, number>): Promise<{ kind: string; at: number; node?: string; note?: string }> {
   const at = now();
-  const pick = (nodes: string[]) => nodes[Math.floor(random() * nodes.length)];
+  const killOneOf = async (targets: (marks: ReadonlyMap<number, JobMarks>) => Promise<string[]>, none: string) => {
+    while (now() < deadline) {
+      const marks = await readMarkers(spec).catch(() => undefined); // none while the frontend restarts
+      if (marks && everyJobEnded(marks, runFor)) break;
+      const nodes = marks ? await targets(marks) : [];
+      if (nodes.length > 0) {
+        const node = nodes[Math.floor(random() * nodes.length)];
+        await run('docker', ['kill', node], { timeout: '30s' });
+        return { kind: fault.kind, at: now(), node };
+      }
+      await sleep(100);
+    }
+    return { kind: fault.kind, at, note: `no ${none} from then to the last job's end` };
+  };
   switch (fault.kind) {
     case 'kill_monitor':
       await run('docker', ['exec', spec.name, 'pkill', '-f', 'clues-monitor run'], { timeout: '30s' });
@@ -82,45 +95,31 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
       await run('docker', ['restart', spec.name], { timeout: '120s' });
       return { kind: fault.kind, at };
     case 'kill_busy_node':
-      for (let i = 0; i < 40; i++) {
-        const { busy } = schedulerOf(spec);
-        const nodes = busy.parse(await ask(spec, busy.command));
-        if (nodes.length > 0) {
-          const node = pick(nodes);
-          await run('docker', ['kill', node], { timeout: '30s' });
-          return { kind: fault.kind, at: now(), node };
-        }
-        await sleep(500);
-      }
-      return { kind: fault.kind, at, note: 'no busy node within 20 s' };
+      // half a second's margin outlasts the docker kill that follows
+      return killOneOf(async (marks) => nodesMidJob(marks, runFor, now(), 0.5), 'node mid-job');
     case 'stop_booting_node':
-      while (now() < end) {
+      return killOneOf(async () => {
         const { booting } = schedulerOf(spec);
         const nodes = booting.parse(await ask(spec, booting.command));
+        // its container started (not only registered)
         const running = nodes.length ? (await run('docker', ['ps', '-q', ...nodes.flatMap((n) => ['--filter', `name=^${n}$`])], { timeout: '30s' })).stdout.trim() : '';
-        if (running) {
-          const node = pick(nodes);
-          await run('docker', ['kill', node], { timeout: '30s' });
-          return { kind: fault.kind, at: now(), node };
-        }
-        await sleep(200);
-      }
-      return { kind: fault.kind, at, note: 'no node booted from then to the end of the replay' };
+        return running ? nodes : [];
+      }, 'node booted');
   }
 }
 
 /**
- * Runs the faults at their times (from `start`), one after the other (a frontend restart while
- * another fault looks for a busy node would hide every node), except the booting-node fault,
- * which may look until the replay's end and so runs on its own. Each has its own random stream:
- * the same seed picks the same nodes.
+ * Runs the faults at their times (from `start`): a node mid-job and a booting node are each looked
+ * for on their own, as long as it takes; the monitor's kill and the frontend's restart come one
+ * after the other. Each has its own random stream: the same seed picks the same nodes.
  */
-async function injectAll(spec: ClusterSpec, faults: readonly PlannedFault[], start: number, end: number, seed: number): Promise<Recorded['faults']> {
+async function injectAll(spec: ClusterSpec, jobs: readonly ReplayJob[], faults: readonly PlannedFault[], start: number, deadline: number, seed: number): Promise<Recorded['faults']> {
+  const runFor = new Map(jobs.map((j) => [j.id, j.runFor]));
   const injectOne = async (fault: PlannedFault) => {
     await sleep(Math.max(0, start + fault.at - now()) * 1000);
-    return inject(spec, fault, seededRandom(seed + 1 + faults.indexOf(fault)), end);
+    return inject(spec, fault, seededRandom(seed + 1 + faults.indexOf(fault)), deadline, runFor);
   };
-  const apart = (f: PlannedFault) => f.kind === 'stop_booting_node';
+  const apart = (f: PlannedFault) => f.kind === 'stop_booting_node' || f.kind === 'kill_busy_node';
   const inOrder = async () => {
     const done: Recorded['faults'] = [];
     for (const fault of faults.filter((f) => !apart(f))) done.push(await injectOne(fault));
@@ -141,9 +140,9 @@ async function drain(spec: ClusterSpec, deadline: number): Promise<void> {
 }
 
 /** The markers: per job, its start times with nodes, and its end times. */
-async function readMarkers(spec: ClusterSpec): Promise<Map<number, { starts: Array<{ at: number; nodes: string[] }>; ends: number[] }>> {
+async function readMarkers(spec: ClusterSpec): Promise<Map<number, JobMarks>> {
   const out = await runChecked('docker', ['exec', spec.name, 'bash', '-c', `cd ${MARKERS} && grep -H . *.start *.end 2>/dev/null || true`], 'read the job markers', '120s');
-  const markers = new Map<number, { starts: Array<{ at: number; nodes: string[] }>; ends: number[] }>();
+  const markers = new Map<number, JobMarks>();
   for (const line of out.split('\n').filter(Boolean)) {
     const m = /^([0-9]+)\.(start|end):([0-9.]+)\s*(\S*)/.exec(line);
     if (!m) continue;
@@ -204,8 +203,9 @@ export async function replay(spec: ClusterSpec, jobs: readonly ReplayJob[], faul
   const events = followPower(spec);
   const already = await nodesOn(spec);
   const start = now() + 1;
-  const [submitted, injected] = await Promise.all([submitAll(spec, jobs, start), injectAll(spec, faults, start, start + duration, seed)]);
-  await drain(spec, start + duration * 3 + 300);
+  const deadline = start + duration * 3 + 300;
+  const [submitted, injected] = await Promise.all([submitAll(spec, jobs, start), injectAll(spec, jobs, faults, start, deadline, seed)]);
+  await drain(spec, deadline);
   const end = now();
   const markers = await readMarkers(spec);
   const { power, deaths } = await events.stop();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planFaults } from '../../lib/replay/faults.ts';
+import { everyJobEnded, nodesMidJob, planFaults } from '../../lib/replay/faults.ts';
 import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, splitNodeSeconds, timeline } from '../../lib/replay/outcome.ts';
 import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
 import { oracleNodeSeconds, planReplay } from '../../lib/replay/workload.ts';
@@ -111,6 +111,22 @@ describe('replay faults and history', () => {
     expect(faults.every((f) => f.at >= 10 && f.at <= 70)).toBe(true);
     expect(planFaults(100, 7)).toEqual(faults);
     expect(planFaults(100, 8)).not.toEqual(faults);
+  });
+
+  it('kills only a node whose job has time left: not one whose job has ended or is about to', () => {
+    const marks = new Map([
+      [1, { starts: [{ at: 100, nodes: ['n1', 'n2'] }], ends: [] }], // 10 s run: 5 s left at 105
+      [2, { starts: [{ at: 104, nodes: ['n3'] }], ends: [] }], // 1.5 s run: 0.5 s left
+      [3, { starts: [{ at: 101, nodes: ['n4'] }], ends: [102] }], // ended (the scheduler may not know yet)
+      [4, { starts: [{ at: 90, nodes: ['n4'] }, { at: 103, nodes: ['n5'] }], ends: [95] }], // run again, mid-run
+      [5, { starts: [{ at: 104, nodes: ['n6'] }], ends: [] }], // not a job of this replay
+    ]);
+    const runFor = new Map([[1, 10], [2, 1.5], [3, 10], [4, 10]]);
+    expect(nodesMidJob(marks, runFor, 105, 1)).toEqual(['n1', 'n2', 'n5']);
+    expect(nodesMidJob(marks, runFor, 112.5, 1)).toEqual([]);
+    expect(everyJobEnded(marks, runFor)).toBe(false);
+    expect(everyJobEnded(marks, new Map([[3, 10]]))).toBe(true);
+    expect(everyJobEnded(marks, new Map([[3, 10], [6, 1]]))).toBe(false); // job 6 not started yet
   });
 
   it('counts a node that died inside a run of a job on it, unless a fault killed it', () => {
