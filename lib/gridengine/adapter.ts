@@ -88,7 +88,10 @@ export function gridEngineScheduler(config: Config): Scheduler {
     },
 
     async markDown(node, reason) {
-      // Asked now: a job may have been dispatched to the node since the last look.
+      // Disabled first, then asked: a job dispatched to the node up to then is seen and queued
+      // again; one dispatched between a look and the deregistration would be stuck on it for ever.
+      const q = (await mine()).get(node);
+      if (q && !q.states.includes('d')) await qmod(['-d', queueInstance(node)], `disable ${node}`);
       const jobs = jobsOn(await readCluster(), node);
       // Grid Engine would keep them 'r' on the lost host for ever (reschedule_unknown is 0):
       // a forced reschedule (a manager's right) queues them again at once.
