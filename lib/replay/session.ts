@@ -2,7 +2,7 @@
 // and what happened read back (markers in /home, the engine's node events).
 import { spawn } from 'node:child_process';
 import { expandHostlist } from '../core/hostlist.ts';
-import { run, runChecked, sleep, waitFor } from '../io/run.ts';
+import { lastLine, run, runChecked, sleep, waitFor } from '../io/run.ts';
 import { everyJobEnded, type JobMarks, nodesMidJob, type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
 import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler } from './schedulers.ts';
@@ -49,7 +49,8 @@ export async function makeCluster(spec: ClusterSpec, configFile: string, writeCo
 }
 
 export async function removeCluster(spec: ClusterSpec): Promise<void> {
-  await run(spec.setup, ['-s', spec.name, '-t', '-y', '--purge'], { timeout: '300s' });
+  const result = await run(spec.setup, ['-s', spec.name, '-t', '-y', '--purge'], { timeout: '300s' });
+  if (result.exitCode !== 0) console.error(`replay: warning: cluster ${spec.name} not all removed (${lastLine(result.stderr) || `exit ${result.exitCode}`}); again: ${spec.setup} -s ${spec.name} -t -y --purge`);
 }
 
 /** Submits every job at its time (from `start`); returns each job's submit time. */
