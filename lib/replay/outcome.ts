@@ -65,12 +65,18 @@ export interface JobRun {
 }
 
 /**
- * Nodes powered off while they held a job: a node container that died inside a run of a job on
- * it, other than by an injected fault. A run cut short ends at the job's next start (requeued).
+ * Nodes powered off while they held a job: the death of a node container that cut a run of a job
+ * on it short, other than by an injected fault. A run cut short lasts at most to the job's next
+ * start (requeued); its first node death ends it, and its nodes are free from then (a node that
+ * went idle and off before the requeued job started again held no job).
  */
 export function busyPoweredOff(runs: readonly JobRun[], deaths: ReadonlyArray<{ node: string; at: number }>, injected: ReadonlyArray<{ node: string; at: number }>): number {
   const isInjected = (d: { node: string; at: number }) => injected.some((f) => f.node === d.node && Math.abs(f.at - d.at) < 2);
-  return deaths.filter((d) => !isInjected(d) && runs.some((r) => r.nodes.includes(d.node) && d.at > r.start && d.at < (r.end ?? Infinity))).length;
+  const cutting = new Set(runs.flatMap((r) => {
+    const inside = deaths.filter((d) => r.nodes.includes(d.node) && d.at > r.start && d.at < (r.end ?? Infinity));
+    return inside.length ? [inside.reduce((a, b) => (b.at < a.at ? b : a))] : [];
+  }));
+  return [...cutting].filter((d) => !isInjected(d)).length;
 }
 
 /** The replay's history, one point per `step` seconds from `t0` to `t1` (epoch seconds). */

@@ -134,6 +134,12 @@ describe('replay faults and history', () => {
     expect(busyPoweredOff(runs, [{ node: 'n2', at: 15 }, { node: 'n1', at: 25 }, { node: 'n3', at: 30 }], [{ node: 'n3', at: 30.5 }])).toBe(1);
   });
 
+  it('does not count a node that went off after a fault cut its job short, before the job started again', () => {
+    const runs = [{ id: 1, nodes: ['n1', 'n2'], start: 10, end: 40 }, { id: 1, nodes: ['n3', 'n4'], start: 40, end: 50 }]; // killed, requeued at 40
+    const deaths = [{ node: 'n1', at: 12 }, { node: 'n2', at: 20 }, { node: 'n1', at: 30 }, { node: 'n4', at: 45 }];
+    expect(busyPoweredOff(runs, deaths, [{ node: 'n1', at: 12.2 }])).toBe(1); // n4 only: n2 and n1 went off idle
+  });
+
   it('follows nodes on, nodes busy and jobs waiting, second by second', () => {
     const jobs: JobRecord[] = [{ id: 1, submitted: 100, starts: [102], ends: [104] }];
     const points = timeline(jobs, [{ id: 1, nodes: ['n1', 'n2'], start: 102, end: 104 }], [{ node: 'n1', on: 101, off: 106 }, { node: 'n2', on: 101.5 }], 100, 105);
