@@ -4,12 +4,16 @@
 
 setup() { load helpers; }
 
+# Shown only when the test fails: what the replay recorded, to tell why.
+show_records() { jq -c '{faults, deaths, runs}' "$1"/*.records.json; }
+
 TRACE=test/fixtures/traces/NASA-iPSC-1993-3.1-cln.window.swf
 
 @test "a 31-job slice with faults: 0 lost, 0 run twice, 0 busy nodes powered off, and the timeline drawn" {
   out="$BATS_TEST_TMPDIR/replay"
   run -0 npm run -s replay -- --trace "$TRACE" --window 32400,2 --speedup 200 --nodes 4 --faults --seed 7 --out "$out"
   assert_line --regexp '^replay: 31 jobs \(0 skipped\) over [0-9]+ s on 4 nodes, speedup 200, 4 faults$'
+  show_records "$out"
   run -0 jq -c '[.jobs, .completed, .lost, .run_twice, .busy_powered_off, (.faults | length), .speedup]' "$out/summary.json"
   assert_output '[31,31,0,0,0,4,200]'
   # the figures are real: node time above the perfect packing, below every node on all the time
@@ -29,6 +33,7 @@ TRACE=test/fixtures/traces/NASA-iPSC-1993-3.1-cln.window.swf
 @test "the same slice on Grid Engine (--middleware sge), with faults: 0 lost, 0 run twice, 0 busy nodes powered off" {
   out="$BATS_TEST_TMPDIR/replay-sge"
   run -0 npm run -s replay -- --trace "$TRACE" --window 32400,2 --speedup 200 --nodes 4 --faults --seed 7 --middleware sge --out "$out"
+  show_records "$out"
   run -0 jq -c '[.jobs, .completed, .lost, .run_twice, .busy_powered_off, .speedup]' "$out/summary.json"
   assert_output '[31,31,0,0,0,200]'
   # every fault found its target: a busy node and a booting one (Grid Engine's 'u'), not the frontend
