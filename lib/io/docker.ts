@@ -2,7 +2,7 @@
 // run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
 import { LABEL_NODE_RANGE } from '../core/names.ts';
 import { UserError } from '../core/errors.ts';
-import { lastLine, run, type RunResult, sleep } from './run.ts';
+import { lastLine, run, type RunResult, waitFor } from './run.ts';
 
 export interface ContainerSummary {
   id: string;
@@ -130,18 +130,19 @@ export function removalErrors(stderr: string): { inProgress: string[]; others: s
  * monitor, a node whose container exited) is waited for.
  */
 export async function removeContainers(names: string[]): Promise<void> {
-  for (let attempt = 1; names.length > 0; attempt++) {
-    const result = await dockerTry(['rm', '-f', '-v', ...names]);
-    if (result.exitCode === 0) return;
+  let left = names;
+  const removed = await waitFor(async () => {
+    if (left.length === 0) return true;
+    const result = await dockerTry(['rm', '-f', '-v', ...left]);
+    if (result.exitCode === 0) return true;
     const { inProgress, others } = removalErrors(result.stderr);
     if (others.length > 0) throw new UserError(`remove containers: ${lastLine(others.join('\n'))}`);
-    if (inProgress.length > 0 && attempt === REMOVAL_WAIT_ATTEMPTS) throw new UserError(`remove containers: ${inProgress.join(', ')} still being removed after ${REMOVAL_WAIT_ATTEMPTS * REMOVAL_WAIT_MS / 1000} s`);
-    names = inProgress;
-    if (names.length > 0) await sleep(REMOVAL_WAIT_MS);
-  }
+    left = inProgress;
+    return left.length === 0 ? true : undefined;
+  }, REMOVAL_WAIT_MS, 500);
+  if (!removed) throw new UserError(`remove containers: ${left.join(', ')} still being removed after ${REMOVAL_WAIT_MS / 1000} s`);
 }
-const REMOVAL_WAIT_ATTEMPTS = 60;
-const REMOVAL_WAIT_MS = 500;
+const REMOVAL_WAIT_MS = 30_000;
 
 /** The host address published for a container port, e.g. "0.0.0.0:32770". */
 export async function publishedPort(container: string, port: string): Promise<string> {

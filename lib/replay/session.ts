@@ -75,18 +75,15 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
 async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => number, deadline: number, runFor: ReadonlyMap<number, number>): Promise<{ kind: string; at: number; node?: string; note?: string }> {
   const at = now();
   const killOneOf = async (targets: (marks: ReadonlyMap<number, JobMarks>) => Promise<string[]>, none: string) => {
-    while (now() < deadline) {
+    const node = await waitFor(async () => {
       const marks = await readMarkers(spec).catch(() => undefined); // none while the frontend restarts
-      if (marks && everyJobEnded(marks, runFor)) break;
+      if (marks && everyJobEnded(marks, runFor)) return null; // nothing left to hit
       const nodes = marks ? await targets(marks) : [];
-      if (nodes.length > 0) {
-        const node = nodes[Math.floor(random() * nodes.length)];
-        await run('docker', ['kill', node], { timeout: '30s' });
-        return { kind: fault.kind, at: now(), node };
-      }
-      await sleep(100);
-    }
-    return { kind: fault.kind, at, note: `no ${none} from then to the last job's end` };
+      return nodes.length > 0 ? nodes[Math.floor(random() * nodes.length)] : undefined;
+    }, (deadline - now()) * 1000, 100);
+    if (!node) return { kind: fault.kind, at, note: `no ${none} from then to the last job's end` };
+    await run('docker', ['kill', node], { timeout: '30s' });
+    return { kind: fault.kind, at: now(), node };
   };
   switch (fault.kind) {
     case 'kill_monitor':
