@@ -47,6 +47,10 @@ JobAcctGatherType=jobacct_gather/none
 ${accounting}MpiDefault=none
 SwitchType=switch/none
 SchedulerType=sched/backfill
+# Jobs are placed at the next whole second after a submit, an end or a node's change, not up to
+# 3 s later (Slurm's default batch_sched_delay): a node that was powered on for a job gets it
+# before its slurmd registers, and a node whose job ended gets the next one at once.
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
