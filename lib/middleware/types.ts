@@ -30,6 +30,9 @@ export interface PowerOffOptions {
   // Wait for the node's jobs to end (drained meanwhile) instead of reporting it busy.
   wait?: boolean;
   onWait?: (jobs: string[]) => void;
+  // Removes the node's container. A scheduler whose own power saving removes nodes (Slurm) calls
+  // it once the node is drained, empty and its power-down accepted, rather than waiting for that.
+  remove?: () => Promise<void>;
 }
 
 export interface Scheduler {

@@ -123,8 +123,10 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
   }
 
   async function tick(state: MonitorState): Promise<MonitorState> {
-    const seen = await observe();
+    // When the look began, not ended: looks take 0.1-0.3 s, and idle times measured between
+    // their ends often fell short of the limit by that, waiting a whole tick more.
     const now = Date.now() / 1000;
+    const seen = await observe();
     record(seen, now);
     const repaired = planRepairs({
       nodes: seen.nodes, states: seen.nodeStates, busyElsewhere: new Set(inFlight.keys()), history: state.history, now, retriesPowerOn: config.retriesPowerOn,

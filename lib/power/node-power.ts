@@ -50,14 +50,15 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
     undoPowerOn,
     async powerOff(node, by, reason, options = {}) {
       const started = Date.now();
-      const result = await scheduler.powerOff(node, by, reason, options);
+      const result = await scheduler.powerOff(node, by, reason, { ...options, remove: () => backend.remove(node) });
       if (result.kind === 'busy') return result;
       if (result.kind === 'already-off') {
         // The scheduler counts it off already; a node left behind (an orphan) goes too.
         return { kind: 'already-off', orphanRemoved: (await backend.removeOrphan(node)) !== undefined };
       }
-      // The scheduler's own suspend program removes the node: wait (a while) until it has, so that
-      // "off" means no container. Not removed here: a power-on may already follow.
+      // The scheduler removed the node as it powered it down (options.remove), or its own suspend
+      // program does: wait (a while) until it is gone, so that "off" means no container. Not
+      // removed here: once the scheduler counts it off, a power-on may already follow.
       if (scheduler.startsNodes) await waitFor(async () => ((await backend.list()).has(node) ? undefined : true), 15_000, 200);
       else await backend.remove(node);
       logEvent({ action: 'power_off', node, by, reason, state: result.state, ms: Date.now() - started });
