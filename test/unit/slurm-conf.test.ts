@@ -21,6 +21,8 @@ describe('slurm.conf', () => {
     expect(s.TaskPlugin).toBe('task/none');
     expect(s.ResumeProgram).toBe('/opt/ec4docker/slurm-resume');
     expect(s.PrologSlurmctld).toBe('/opt/ec4docker/slurm-prolog');
+    // else a powered-on node's job waits up to 3 s for Slurm's next scheduling pass
+    expect(s.SchedulerParameters).toBe('batch_sched_delay=0');
     expect(s.SlurmctldHost).toBe('ec4docker');
   });
 
