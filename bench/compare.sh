@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The code of another commit against this tree, in one run: setup-cluster until ready, sbatch ->
 # RUNNING on an all-off cluster (ROUNDS each, alternating), a busy node killed -> its job requeued
-# and running again, and N nodes powered on -> all idle (twice each, ABBA order), each cluster
-# made by its own tree's setup-cluster with its own images. Prints medians and the ratios
+# and running again, a job's end -> its node's container gone (idle time 1 s), and N nodes
+# powered on -> all idle (twice each, ABBA order), each cluster made by its own tree's
+# setup-cluster with its own images. Prints medians and the ratios
 # this/other, and the memory of the frontends, an idle node, the gate and the accounting database.
 # Usage: bench/compare.sh REF [ROUNDS] [N]    (e.g. bench/compare.sh HEAD~3 7 50)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -30,7 +31,7 @@ mk() { # mk VARIANT NAME MAXNODES [KEY=VALUE...]
   "${tree[$1]}/setup-cluster" -f "/tmp/$2.config" -y >/dev/null
 }
 trap 'for v in other this; do bench_cleanup p$v$$; bench_cleanup s$v$$; bench_cleanup m$v$$; done; git -C "$ROOT" worktree remove --force "$other"' EXIT
-declare -A sub scl up rq
+declare -A sub scl up rq off
 for round in 1 2; do
   for v in other this; do
     t0=$(date +%s%N); mk $v "p$v$$" 2; up[$v]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
@@ -42,6 +43,9 @@ for _ in $(seq 1 "$rounds"); do
 done
 for _ in 1 2 3; do
   for v in other this; do rq[$v]+="$(requeue_once "p$v$$") "; done
+done
+for _ in 1 2 3; do
+  for v in other this; do wait_all_off "p$v$$"; off[$v]+="$(end_to_gone "p$v$$") "; done
 done
 for v in other this; do bench_cleanup "p$v$$"; done
 # memory, in a static cluster (mode none) whose two nodes have each run a job and stay on
@@ -62,6 +66,7 @@ done
 for v in other this; do
   echo "$v: setup-cluster -> ready (ms) ${up[$v]}; submit->RUNNING median $(median ${sub[$v]}) ms (${sub[$v]}); poweron $scale -> idle median $(median ${scl[$v]}) ms (${scl[$v]})"
   echo "$v: kill -> requeued/running again (ms) ${rq[$v]}"
+  echo "$v: job end -> its node's container gone, idle time 1 s (ms) ${off[$v]}"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo "this/other: setup $(ratio "$(median ${up[this]})" "$(median ${up[other]})"), submit $(ratio "$(median ${sub[this]})" "$(median ${sub[other]})"), $scale nodes $(ratio "$(median ${scl[this]})" "$(median ${scl[other]})")"
+echo "this/other: setup $(ratio "$(median ${up[this]})" "$(median ${up[other]})"), submit $(ratio "$(median ${sub[this]})" "$(median ${sub[other]})"), job end -> gone $(ratio "$(median ${off[this]})" "$(median ${off[other]})"), $scale nodes $(ratio "$(median ${scl[this]})" "$(median ${scl[other]})")"

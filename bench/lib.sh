@@ -28,6 +28,15 @@ wait_all_off() {
   done
 }
 
+# end_to_gone NAME: ms from a job's end (gone from squeue) until no node container of the cluster
+# is left (the frontend's clock is the host's): the idle time, the monitor's look, the power-off.
+end_to_gone() {
+  local t0
+  t0=$(in_frontend "$1" 'j=$(sbatch --parsable --wrap "sleep 1"); while [ -n "$(squeue -h -j $j -o %i)" ]; do sleep 0.05; done; date +%s%N')
+  while [ -n "$(docker ps -q --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node)" ]; do sleep 0.05; done
+  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
 # requeue_once NAME: ms from a busy node's kill (on the host: the gate lets the frontend kill nothing)
 # until its job is PENDING again, and until it RUNS again; the frontend's clock is the host's.
 requeue_once() {
