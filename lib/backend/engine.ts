@@ -8,7 +8,7 @@
 import { nodeAddress } from '../core/addresses.ts';
 import type { Config } from '../core/config.ts';
 import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
-import { type ContainerSummary, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
+import { type ContainerSummary, docker, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
 import { limiter } from '../io/run.ts';
 import { CUT_OFF, type NodeBackend, type NodeInstance } from './types.ts';
 
@@ -63,22 +63,38 @@ async function startNodeContainer(config: Config, node: string): Promise<void> {
     config.workerImage,
   ];
   await dockerRuns(() => runMending(args, `start node ${node}`, async (why) => {
+    // Asked again while it boots (Slurm repeats a power-up it is asked for twice): left to boot.
+    if (why === 'name in use' && (await bootingNow(config, node))) return 'kept';
     await removeOwn(config, 'node', node); // `docker run` leaves the container made when only its start failed
     if (why === 'no netns') await startNetns(config, node);
   }));
+}
+
+/** Whether this cluster's container of the node runs and started within the power-on limit. */
+async function bootingNow(config: Config, node: string): Promise<boolean> {
+  const [own] = await ownContainers(config, 'node', node);
+  if (!own || own.state !== 'running') return false;
+  const startedAt = (await docker(['inspect', '-f', '{{.State.StartedAt}}', own.id], `inspect node ${node}`)).trim();
+  return startedRecently(startedAt, Date.now(), config.maxWaitPowerOnSeconds);
+}
+
+/** Whether an engine's StartedAt (RFC 3339) lies within the last `seconds` before `now` (epoch ms). */
+export function startedRecently(startedAt: string, now: number, seconds: number): boolean {
+  const started = Date.parse(startedAt);
+  return Number.isFinite(started) && now - started < seconds * 1000;
 }
 
 /**
  * Runs `docker run ARGS`; when it fails in a way `mend` can put right, mends and runs it again.
  * Checking first would cost docker calls on every power-on: try, and mend what failed.
  */
-async function runMending(args: string[], action: string, mend: (why: Mendable) => Promise<void>): Promise<void> {
+async function runMending(args: string[], action: string, mend: (why: Mendable) => Promise<'kept' | void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const result = await dockerTry(args);
     if (result.exitCode === 0) return;
     const why = mendable(result.stderr);
     if (why === undefined || attempt === 3) throw dockerFailure(args, action, result);
-    await mend(why);
+    if ((await mend(why)) === 'kept') return; // what is there already does
   }
 }
 

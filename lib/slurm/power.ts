@@ -39,11 +39,15 @@ export async function requestPowerUp(nodes: string[], states: Map<string, PowerS
   // A node still powering down cannot be powered up until Slurm's SuspendTimeout ends.
   for (const node of nodes.filter((n) => state(n).endsWith('%'))) await waitUntilOff(node);
   const toResume = nodes.filter((n) => NEEDS_RESUME.test(state(n)));
-  if (toResume.length > 0) await updateNodes(toResume, 'RESUME');
   const toPowerUp = nodes.filter((n) => !state(n).endsWith('#'));
   // A node that vanished never went through slurm-suspend: its mark goes before its boot.
   forgetRegistered(toPowerUp);
+  // POWER_UP before RESUME. Resumed first, a node is idle~ for a moment: Slurm may give it a
+  // waiting job and power it up itself, and a POWER_UP after that is a repeat, for which Slurm
+  // runs slurm-resume again on a node already booting (seen in a replay). A drained node is
+  // powered up only once it is resumed.
   if (toPowerUp.length > 0) await updateNodes(toPowerUp, 'POWER_UP');
+  if (toResume.length > 0) await updateNodes(toResume, 'RESUME');
 }
 
 /** Booting nodes as Slurm sees them: up, failed (down or drained, with Slurm's reason), or not yet. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dockerError, removalErrors } from '../../lib/io/docker.ts';
 import type { ContainerSummary } from '../../lib/io/docker.ts';
-import { mendable, nodeContainersOf } from '../../lib/backend/engine.ts';
+import { mendable, nodeContainersOf, startedRecently } from '../../lib/backend/engine.ts';
 import { CUT_OFF } from '../../lib/backend/types.ts';
 
 // Messages of `docker run` against Docker Engine 20.10.24 here, with the 28.2 CLI (first line
@@ -20,6 +20,14 @@ describe('a failed docker run of a node', () => {
   it('is mended by making its netns container again, missing or stopped', () => {
     expect(mendable(noNetns)).toBe('no netns');
     expect(mendable(netnsStopped)).toBe('no netns');
+  });
+
+  it('leaves a container of the name that started within the power-on limit: a boot asked for twice', () => {
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    // as `docker inspect -f {{.State.StartedAt}}` prints it (20.10.24)
+    expect(startedRecently('2026-12-01T11:59:58.123456789Z', now, 60)).toBe(true);
+    expect(startedRecently('2026-12-01T11:58:30.000000000Z', now, 60)).toBe(false);
+    expect(startedRecently('0001-01-01T00:00:00Z', now, 60)).toBe(false); // never started
   });
 
   it('is not mended when the image is missing', () => {
