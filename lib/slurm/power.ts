@@ -113,7 +113,8 @@ export async function powerOffNode(config: Config, node: string, by: string, opt
   await updateNodes([node], 'POWER_DOWN');
   // Drained and empty, so no job can land: the container goes now rather than at Slurm's next
   // power-save pass (up to a second, and slurm-suspend's start), whose slurm-suspend finds none.
-  await options.remove?.();
+  // If it cannot go now, slurm-suspend still removes it: the hold below must not be skipped.
+  if (options.remove) await bestEffort(options.remove(), node, by, 'remove the node');
   // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain,
   // so the node would come out idle~ and take a job our hold then requeues. Drained again while
   // powering down (drain%), it stays drained (drain~); a powering-down node takes no job meanwhile.
