@@ -19,10 +19,13 @@ in_frontend() { docker exec -u ubuntu -w /home/ubuntu "$1" bash -c "$2"; }
 # median of the numbers given as arguments
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+# node_containers NAME: the ids of the cluster's running node containers.
+node_containers() { docker ps -q --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node; }
+
 # wait_all_off NAME: until every node is powered off (~) and no node container is left.
 wait_all_off() {
   local deadline=$((SECONDS + 120))
-  until ! docker exec "$1" sinfo -h -N -o %t | grep -vq '~$' && [ -z "$(docker ps -q --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node)" ]; do
+  until ! docker exec "$1" sinfo -h -N -o %t | grep -vq '~$' && [ -z "$(node_containers "$1")" ]; do
     [ $SECONDS -lt $deadline ] || { echo "bench: nodes of $1 still on after 120 s" >&2; return 1; }
     sleep 0.2
   done
@@ -33,7 +36,7 @@ wait_all_off() {
 end_to_gone() {
   local t0
   t0=$(in_frontend "$1" 'j=$(sbatch --parsable --wrap "sleep 1"); while [ -n "$(squeue -h -j $j -o %i)" ]; do sleep 0.05; done; date +%s%N')
-  while [ -n "$(docker ps -q --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node)" ]; do sleep 0.05; done
+  while [ -n "$(node_containers "$1")" ]; do sleep 0.05; done
   echo $(( ($(date +%s%N) - t0) / 1000000 ))
 }
 

@@ -21,7 +21,7 @@ while :; do s=$(qstat -f $j 2>/dev/null | awk "\$1 == \"job_state\" { print \$3 
   sleep 0.05; done; echo "$r $c"'
 probe[slurm]=$SLURM_PROBE
 # on_nodes NAME: its running node containers; wait_off MIDDLEWARE NAME: until none (and Slurm shows all off).
-on_nodes() { docker ps -q --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node | wc -l; }
+on_nodes() { node_containers "$1" | wc -l; }
 wait_off() {
   local deadline=$((SECONDS + 120))
   until [ "$(on_nodes "$2")" = 0 ] && { [ "$1" != slurm ] || ! docker exec "$2" sinfo -h -N -o %t | grep -vq '~$'; }; do
