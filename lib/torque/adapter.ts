@@ -4,7 +4,9 @@
 // Tested live (test/bats/52-torque.bats) and against fake commands replaying real outputs.
 import type { Config } from '../core/config.ts';
 import { clusterNames } from '../core/names.ts';
+import { UserError } from '../core/errors.ts';
 import { bestEffort, logEvent } from '../io/events.ts';
+import { waitFor } from '../io/run.ts';
 import type { Scheduler, SchedulerView } from '../middleware/types.ts';
 import { waitForJobs } from '../power/drain.ts';
 import { clearOffline, createNode, deleteNode, offline, readJobs, readNodes, rerun } from './control.ts';
@@ -78,11 +80,23 @@ export function torqueScheduler(config: Config): Scheduler {
     },
 
     async markDown(node, reason) {
-      const jobs = await busyJobs(node);
-      if (jobs.length > 0) await rerun(jobs);
+      // Offline first, or pbs_sched sends a requeued job straight back to the node (the server
+      // still counts it free). A node is deleted only once it holds no job: deleting it purges
+      // the jobs it holds, even one on its way there that later runs elsewhere (seen).
+      await offline(node);
+      const requeued = new Set<string>();
+      const empty = await waitFor(async () => {
+        const jobs = await busyJobs(node);
+        if (jobs.length === 0) return true;
+        // A job on its way to the node (PRERUN) cannot be requeued: the server does it once its send fails.
+        await rerun(jobs).catch(() => undefined);
+        for (const job of jobs) requeued.add(job);
+        return undefined;
+      }, 30_000, 500);
+      if (!empty) throw new UserError(`${node}: jobs still on it 30 s after requeueing them: ${(await busyJobs(node)).join(',')}; left offline`);
       await deleteNode(node);
       logEvent({ action: 'deregistered', node, by: 'clues-monitor', reason });
-      return jobs;
+      return [...requeued];
     },
 
     async recover(node, running) {

@@ -3,6 +3,10 @@
 # $FAKE_LOG and replays recorded real outputs (test/fixtures/torque) named by $FAKE_PBSNODES and
 # $FAKE_QSTAT. Linked as pbsnodes, qstat, qmgr, qrerun and docker.
 cmd=$(basename "$0")
+# Once a job was requeued, the outputs named by $FAKE_*_AFTER_RERUN (if set) take over.
+if grep -q '^qrerun' "$FAKE_LOG" 2>/dev/null; then
+  FAKE_PBSNODES=${FAKE_PBSNODES_AFTER_RERUN:-$FAKE_PBSNODES} FAKE_QSTAT=${FAKE_QSTAT_AFTER_RERUN:-$FAKE_QSTAT}
+fi
 echo "$cmd $*" >>"$FAKE_LOG"
 case "$cmd $1" in
   "pbsnodes -x")
@@ -12,7 +16,7 @@ case "$cmd $1" in
     # Torque 6.1.3 once its last node was deleted (seen live, test/bats/52-torque.bats)
     if [ "$FAKE_PBSNODES" = deleted ]; then echo 'pbsnodes: No nodes found' >&2; exit 1; fi
     cat "$FAKE_PBSNODES" ;;
-  "qstat -f") cat "$FAKE_QSTAT" ;;
+  "qstat -f") [ "$FAKE_QSTAT" = none ] || cat "$FAKE_QSTAT" ;;
   "docker ps")                                      # node containers: those named in $FAKE_CONTAINERS
     for n in ${FAKE_CONTAINERS:-}; do
       [[ " $* " == *" label=org.ec4docker.node=$n "* ]] || continue

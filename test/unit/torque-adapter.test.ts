@@ -90,9 +90,17 @@ describe('Torque adapter, replayed outputs', () => {
     expect(calls().some((l) => l.startsWith('qmgr'))).toBe(false);
   });
 
-  it('requeues the jobs of a lost node, then deletes it', async () => {
-    expect(await scheduler.markDown('node150', 'container vanished')).toEqual(['5078574.cluster.example.org']);
+  it('takes a lost node offline, requeues its jobs, and deletes it once it holds none', async () => {
+    process.env.FAKE_PBSNODES_AFTER_RERUN = 'deleted';
+    process.env.FAKE_QSTAT_AFTER_RERUN = 'none';
+    try {
+      expect(await scheduler.markDown('node150', 'container vanished')).toEqual(['5078574.cluster.example.org']);
+    } finally {
+      delete process.env.FAKE_PBSNODES_AFTER_RERUN;
+      delete process.env.FAKE_QSTAT_AFTER_RERUN;
+    }
     const c = calls();
+    expect(c[0]).toBe('pbsnodes -o node150');
     expect(c).toContain('qrerun -f 5078574.cluster.example.org');
     expect(c.at(-1)).toBe('qmgr -c delete node node150');
   });
