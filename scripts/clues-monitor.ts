@@ -68,13 +68,14 @@ async function runForever(cluster: FrontendCluster, monitor: Monitor): Promise<v
   let state = loadMonitorState();
   for (;;) {
     const started = Date.now();
+    const pendingAtStart = cluster.power.scheduler.pendingJobs?.().catch(() => []);
     try {
       state = await monitor.tick(state);
     } catch (error) {
       // A failed check (the scheduler restarting, the engine busy) must not end the monitor: try next tick.
       console.error(`${new Date().toISOString()} clues-monitor: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await restUntil(cluster.power.scheduler, started + TICK_MS);
+    await restUntil(cluster.power.scheduler, started + TICK_MS, undefined, pendingAtStart);
   }
 }
 

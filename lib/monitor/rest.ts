@@ -7,14 +7,16 @@ export const PROBE_MS = 200;
 /**
  * Waits until the next check is due, or less when a job was submitted (or requeued) meanwhile:
  * the scheduler's cheap pending-job list is asked every PROBE_MS, so a new job waits about
- * 0.1 s for the monitor instead of up to a whole tick.
+ * 0.1 s for the monitor instead of up to a whole tick. `known`: the jobs pending when the check
+ * began (asked for then); asked for only now, a job submitted during the check would count as
+ * known, and wait a whole tick.
  */
-export async function restUntil(scheduler: Pick<Scheduler, 'pendingJobs'>, due: number, probeMs = PROBE_MS): Promise<void> {
+export async function restUntil(scheduler: Pick<Scheduler, 'pendingJobs'>, due: number, probeMs = PROBE_MS, known?: Promise<string[]>): Promise<void> {
   if (!scheduler.pendingJobs) return sleep(Math.max(100, due - Date.now()));
-  const known = new Set(await scheduler.pendingJobs());
+  const before = new Set(await (known ?? scheduler.pendingJobs()));
   while (Date.now() + probeMs < due) {
+    if ((await scheduler.pendingJobs()).some((id) => !before.has(id))) return;
     await sleep(probeMs);
-    if ((await scheduler.pendingJobs()).some((id) => !known.has(id))) return;
   }
   await sleep(Math.max(0, due - Date.now()));
 }

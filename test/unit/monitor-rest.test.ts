@@ -14,6 +14,12 @@ describe('clues-monitor rest between checks', () => {
     expect(Date.now() - start).toBeLessThan(1000);
   });
 
+  it('ends at once for a job submitted during the check, when the jobs pending at its start are given', async () => {
+    const start = Date.now();
+    await restUntil(changing(['7', '8'], ['7', '8'], 0), start + 5000, 20, Promise.resolve(['7']));
+    expect(Date.now() - start).toBeLessThan(1000);
+  });
+
   it('rests the whole tick when the pending jobs stay the same or only leave', async () => {
     const start = Date.now();
     await restUntil(changing(['7', '8'], ['8'], 2), start + 300, 20);
