@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where submit -> RUNNING goes, run by run, on an all-off cluster: ms after sbatch at which
-# clues-monitor decided to power a node on (monitor mode), slurm-resume's `docker run` returned,
+# clues-monitor decided to power a node on (monitor mode), the node's `docker run` returned,
 # slurmd registered, Slurm allocated the job, and squeue showed it RUNNING. Read from the
 # frontend's event log and slurmctld.log (the clocks of one host).
 # Usage: bench/submit-steps.sh [MODE] [RUNS]   (MODE monitor or slurm; default monitor 8)
@@ -23,7 +23,8 @@ for _ in $(seq 1 "$runs"); do
   events=$(docker exec "$name" cat /var/log/ec4docker/events.jsonl)
   field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
   decided=$(echo "$events" | grep '"action":"power_on"' | tail -1 | field time || true)
-  resumed=$(echo "$events" | grep '"action":"resume"' | tail -1)
+  # the node's first start after the decision: clues-monitor's (monitor mode) or slurm-resume's
+  resumed=$(echo "$events" | awk '/"action":"power_on"/ { s = "" } /"action":"(started|resume)"/ && s == "" { s = $0 } END { print s }')
   node=$(echo "$resumed" | field node)
   ctld=$(docker exec "$name" cat /var/log/slurm/slurmctld.log)
   registered=$(echo "$ctld" | sed -n "s/^\[\([^]]*\)\] Node $node now responding$/\1/p" | tail -1)

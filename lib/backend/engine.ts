@@ -9,8 +9,8 @@ import { nodeAddress } from '../core/addresses.ts';
 import type { Config } from '../core/config.ts';
 import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
 import { type ContainerSummary, docker, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
-import { limiter } from '../io/run.ts';
-import { CUT_OFF, type NodeBackend, type NodeInstance } from './types.ts';
+import { limiter, waitFor } from '../io/run.ts';
+import { CUT_OFF, type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
 
 /** `docker run` arguments for the capabilities of a node or the frontend (NODE_CAPS). */
 export const CONTAINER_CAPS = ['--cap-drop', 'ALL', ...NODE_CAPS.flatMap((cap) => ['--cap-add', cap])];
@@ -70,18 +70,19 @@ async function startNodeContainer(config: Config, node: string): Promise<void> {
   }));
 }
 
-/** Whether this cluster's container of the node runs and started within the power-on limit. */
+/**
+ * Whether this cluster's container of the node runs and started within the power-on limit. One
+ * just created is being started by someone else (clues-monitor and slurm-resume may both start a
+ * node): its start is awaited for a few seconds rather than cut short.
+ */
 async function bootingNow(config: Config, node: string): Promise<boolean> {
-  const [own] = await ownContainers(config, 'node', node);
+  const own = await waitFor(async () => {
+    const [found] = await ownContainers(config, 'node', node);
+    return found?.state === 'created' ? undefined : (found ?? null);
+  }, 5_000, 100);
   if (!own || own.state !== 'running') return false;
   const startedAt = (await docker(['inspect', '-f', '{{.State.StartedAt}}', own.id], `inspect node ${node}`)).trim();
   return startedRecently(startedAt, Date.now(), config.maxWaitPowerOnSeconds);
-}
-
-/** Whether an engine's StartedAt (RFC 3339) lies within the last `seconds` before `now` (epoch ms). */
-export function startedRecently(startedAt: string, now: number, seconds: number): boolean {
-  const started = Date.parse(startedAt);
-  return Number.isFinite(started) && now - started < seconds * 1000;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { type Config, nodeImageRef } from '../core/config.ts';
 import { clusterFilter, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE, LABEL_ROLE, NODE_CAPS, NODE_SECRET_FILES, swarmSecretName } from '../core/names.ts';
 import { docker, dockerFailure, dockerTry } from '../io/docker.ts';
-import type { NodeBackend, NodeInstance } from './types.ts';
+import { type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
 
 /**
  * The node's /home over NFSv4 from the cluster's server: a volume without a name (gone with its
@@ -110,6 +110,13 @@ export function swarmBackend(config: Config): NodeBackend {
     const result = await dockerTry(['service', 'rm', ...ids]);
     if (result.exitCode !== 0 && !/not found/i.test(result.stderr)) throw dockerFailure(['service', 'rm'], `remove node ${node}`, result);
   }
+  /** Whether the node's service was made within the power-on limit and its task is on its way or running. */
+  async function bootingNow(node: string): Promise<boolean> {
+    const own = (await list()).get(node);
+    if (!own || !['created', 'running'].includes(own.state)) return false;
+    const created = await docker(['service', 'inspect', '-f', '{{json .CreatedAt}}', own.id], `inspect node ${node}`);
+    return startedRecently(JSON.parse(created) as string, Date.now(), config.maxWaitPowerOnSeconds);
+  }
   async function lastLog(node: string): Promise<string> {
     const result = await dockerTry(['service', 'ps', '--no-trunc', '--format', '{{.Error}}', node], undefined, 'query');
     const error = result.exitCode === 0 ? result.stdout.split('\n').find(Boolean) ?? '' : '';
@@ -124,6 +131,8 @@ export function swarmBackend(config: Config): NodeBackend {
       const args = nodeServiceArgs(config, node);
       let result = await dockerTry(args);
       if (result.exitCode !== 0 && /already exists|name conflicts/i.test(result.stderr)) {
+        // Asked again while it boots (clues-monitor and slurm-resume may both start it): left to boot.
+        if (await bootingNow(node)) return;
         await remove(node);
         result = await dockerTry(args);
       }

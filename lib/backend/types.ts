@@ -4,6 +4,12 @@
 /** State of a node that runs but has lost its network for good (the engine: its netns container stopped). */
 export const CUT_OFF = 'running, network gone';
 
+/** Whether an engine's time (RFC 3339: a container's StartedAt, a service's CreatedAt) lies within the last `seconds` before `now` (epoch ms). */
+export function startedRecently(time: string, now: number, seconds: number): boolean {
+  const started = Date.parse(time);
+  return Number.isFinite(started) && now - started < seconds * 1000;
+}
+
 /** A node's container (or task) as its backend reports it. */
 export interface NodeInstance {
   id: string;

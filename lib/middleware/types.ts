@@ -48,10 +48,11 @@ export interface Scheduler {
   /** The nodes' states, for a power-on. */
   powerStates(nodes: string[]): Promise<Map<string, PowerState>>;
   /**
-   * Gets nodes ready to be powered on. Slurm: asked to power them up (it then starts them);
-   * others: made known first, so that a starting node is not taken for an orphan.
+   * Gets nodes ready to be powered on. Slurm: asked to power them up (it then starts them), or
+   * with `startingHere` (the caller starts them at once) only made schedulable; others: made
+   * known first, so that a starting node is not taken for an orphan.
    */
-  admit(nodes: string[], states: Map<string, PowerState>): Promise<void>;
+  admit(nodes: string[], states: Map<string, PowerState>, startingHere: boolean): Promise<void>;
   /** Each booting node's state, read once for all of them. */
   bootChecks(nodes: string[]): Promise<Map<string, BootCheck>>;
   /** After a failed power-on, its node already removed: back to powered off in the scheduler. */

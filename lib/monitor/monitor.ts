@@ -106,7 +106,7 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
     const { node, reason } = action;
     switch (action.kind) {
       case 'power_on':
-        await power.powerOn([node], 'clues-monitor', () => reason);
+        await power.powerOn([node], 'clues-monitor', () => reason, true);
         return;
       case 'power_off': {
         const result = await power.powerOff(node, 'clues-monitor', reason);
@@ -160,7 +160,7 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
       inFlight.set(action.node, apply(action, seen).catch(report(action)).finally(() => inFlight.delete(action.node)));
     }
     await Promise.all([
-      ...(powerOns.length > 0 ? [power.powerOn(powerOns.map((a) => a.node), 'clues-monitor', (node) => powerOns.find((a) => a.node === node)?.reason ?? '').catch(report(powerOns[0]))] : []),
+      ...(powerOns.length > 0 ? [power.powerOn(powerOns.map((a) => a.node), 'clues-monitor', (node) => powerOns.find((a) => a.node === node)?.reason ?? '', true).catch(report(powerOns[0]))] : []),
       ...actions.filter((a) => a.kind !== 'power_on' && a.kind !== 'power_off').map((action) => apply(action, seen).catch(report(action))),
     ]);
     const next = { history: plan.history };

@@ -30,12 +30,17 @@ export interface RepairInput {
   retriesPowerOn: number;
 }
 
-/** Which rule, if any, applies to one node, from its scheduler view and its backend state. */
-export function classify(node: NodeView, state: string | undefined): { kind: 'vanished' | 'orphan' | 'failed_boot'; why: string } | undefined {
+/**
+ * Which rule, if any, applies to one node, from its scheduler view and its backend state.
+ * `poweringOn`: clues-monitor powered it on and it has not come up yet. Such a node may still
+ * look off to the scheduler (Slurm, when the monitor starts it before Slurm's power-save pass).
+ */
+export function classify(node: NodeView, state: string | undefined, poweringOn = false): { kind: 'vanished' | 'orphan' | 'failed_boot'; why: string } | undefined {
   const running = state === 'running';
+  const booting = node.power === 'powering_up' || (poweringOn && node.power === 'off');
   if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) return { kind: 'vanished', why: `container ${state ?? 'gone'}` };
-  if (node.power === 'off' && state !== undefined) return { kind: 'orphan', why: `container ${state} of a powered-off node` };
-  if (node.power === 'powering_up' && state !== undefined && !running && state !== 'created') return { kind: 'failed_boot', why: `container ${state} while powering up` };
+  if (booting && state !== undefined && !running && state !== 'created') return { kind: 'failed_boot', why: `container ${state} while powering up` };
+  if (node.power === 'off' && state !== undefined && !booting) return { kind: 'orphan', why: `container ${state} of a powered-off node` };
   return undefined;
 }
 
@@ -45,7 +50,7 @@ export function planRepairs(input: RepairInput): { repairs: Repair[]; history: P
   const repairs: Repair[] = [];
   for (const node of input.nodes) {
     if (input.busyElsewhere.has(node.name)) continue;
-    const found = classify(node, input.states.get(node.name));
+    const found = classify(node, input.states.get(node.name), input.history[node.name]?.poweringOnSince !== undefined);
     if (!found) continue;
     const h = { ...(history[node.name] ?? { failedPowerOns: 0 }) };
     if (found.kind === 'orphan') {

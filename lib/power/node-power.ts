@@ -13,8 +13,11 @@ export type PowerOffResult = { kind: 'off' } | { kind: 'already-off'; orphanRemo
 export interface NodePower {
   readonly scheduler: Scheduler;
   readonly backend: NodeBackend;
-  /** Starts powering nodes on; returns those already on and those now on their way. */
-  powerOn(nodes: string[], by: string, reason: (node: string) => string): Promise<{ already: string[]; starting: string[] }>;
+  /**
+   * Starts powering nodes on; returns those already on and those now on their way. `startHere`:
+   * start them now even where the scheduler would (clues-monitor, which knows they are booting).
+   */
+  powerOn(nodes: string[], by: string, reason: (node: string) => string, startHere?: boolean): Promise<{ already: string[]; starting: string[] }>;
   /** Waits until the nodes are up in the scheduler; returns the ones that failed, with why. */
   awaitPowerOn(nodes: string[], onUp: (node: string, state: string) => void): Promise<Map<string, string>>;
   /** Puts a node whose power-on failed back to powered off, with no container left. */
@@ -33,14 +36,15 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
   return {
     scheduler,
     backend,
-    async powerOn(nodes, by, reason) {
+    async powerOn(nodes, by, reason, startHere = false) {
       const [states, instances] = await Promise.all([scheduler.powerStates(nodes), backend.list()]);
       const already = nodes.filter((n) => states.get(n)?.up && instances.get(n)?.state === 'running');
       const starting = nodes.filter((n) => !already.includes(n));
       if (starting.length === 0) return { already, starting };
       for (const node of starting) logEvent({ action: 'power_on', node, by, reason: reason(node), state: states.get(node)?.state ?? 'off' });
-      await scheduler.admit(starting, states);
-      if (scheduler.startsNodes) return { already, starting };
+      const here = startHere || !scheduler.startsNodes;
+      await scheduler.admit(starting, states, here);
+      if (!here) return { already, starting };
       const failed = await startNodes(backend, starting, by);
       for (const [node, why] of failed) await undoPowerOn(node, why, by);
       if (failed.size > 0) throw new UserError(`power-on failed, node(s) removed again: ${[...failed].map(([n, why]) => `${n}: ${why}`).join('; ')}`);

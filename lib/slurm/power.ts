@@ -32,16 +32,21 @@ export async function powerStates(nodes: string[]): Promise<Map<string, PowerSta
 
 /**
  * Asks Slurm to power nodes up (RESUME first where needed). One POWER_UP for all of them: Slurm
- * then runs slurm-resume once, which starts them in parallel.
+ * then runs slurm-resume once, which starts them in parallel. With `startingHere` the caller
+ * starts them now, rather than at Slurm's next power-save pass (once a second): no POWER_UP
+ * then, only RESUME where needed. A POWER_UP whose node registers before that pass would keep
+ * its flag until the node's next power-down, and Slurm would power the node up again at once.
+ * Without it a node that registers is simply up; one given a job first is powered up by Slurm,
+ * whose slurm-resume finds it booting and leaves it be.
  */
-export async function requestPowerUp(nodes: string[], states: Map<string, PowerState>): Promise<void> {
+export async function requestPowerUp(nodes: string[], states: Map<string, PowerState>, startingHere = false): Promise<void> {
   const state = (node: string) => states.get(node)?.state ?? '';
   // A node still powering down cannot be powered up until Slurm's SuspendTimeout ends.
   for (const node of nodes.filter((n) => state(n).endsWith('%'))) await waitUntilOff(node);
   const toResume = nodes.filter((n) => NEEDS_RESUME.test(state(n)));
-  const toPowerUp = nodes.filter((n) => !state(n).endsWith('#'));
+  const toPowerUp = startingHere ? [] : nodes.filter((n) => !state(n).endsWith('#'));
   // A node that vanished never went through slurm-suspend: its mark goes before its boot.
-  forgetRegistered(toPowerUp);
+  forgetRegistered(nodes);
   // POWER_UP before RESUME. Resumed first, a node is idle~ for a moment: Slurm may give it a
   // waiting job and power it up itself, and a POWER_UP after that is a repeat, for which Slurm
   // runs slurm-resume again on a node already booting (seen in a replay). A drained node is
@@ -114,7 +119,10 @@ export async function powerOffNode(config: Config, node: string, by: string, opt
   // Drained and empty, so no job can land: the container goes now rather than at Slurm's next
   // power-save pass (up to a second, and slurm-suspend's start), whose slurm-suspend finds none.
   // If it cannot go now, slurm-suspend still removes it: the hold below must not be skipped.
-  if (options.remove) await bestEffort(options.remove(), node, by, 'remove the node');
+  if (options.remove) {
+    await bestEffort(options.remove(), node, by, 'remove the node');
+    forgetRegistered([node]); // as slurm-suspend does, which runs only at that pass
+  }
   // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain,
   // so the node would come out idle~ and take a job our hold then requeues. Drained again while
   // powering down (drain%), it stays drained (drain~); a powering-down node takes no job meanwhile.

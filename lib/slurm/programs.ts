@@ -37,7 +37,11 @@ const slurmResume: Program = async (argv, frontend) => {
     await bestEffort(updateNodes([node], 'DOWN', `ec4docker: ${message}`.slice(0, 200)), node, 'slurm-resume', 'mark the node down');
     process.exitCode = 1;
   };
-  forgetRegistered(nodes); // also done at POWER_UP; Slurm's own power-ups (mode slurm) come only here
+  // Also done at POWER_UP; Slurm's own power-ups (mode slurm) come only here. Not for a node
+  // already up: clues-monitor started it before Slurm's pass, and its mark is of this boot.
+  // Asked beside the starts: a node registers only well after its container starts.
+  const forgetting = shortStates(nodes).catch(() => new Map<string, string>())
+    .then((states) => forgetRegistered(nodes.filter((node) => !isUp(states.get(node) ?? ''))));
   const start = async (node: string) => {
     const started = Date.now();
     try {
@@ -47,7 +51,8 @@ const slurmResume: Program = async (argv, frontend) => {
       await fail(node, error instanceof Error ? error.message : String(error));
     }
   };
-  if (config.maxBootingNodes <= 0) return void (await Promise.all(nodes.map(start)));
+  if (config.maxBootingNodes <= 0) return void (await Promise.all([forgetting, ...nodes.map(start)]));
+  await forgetting;
   const late = await startInTurn(config, backend, nodes, start, 'slurm-resume');
   const why = `no boot slot within ${config.maxWaitPowerOnSeconds} s (EC4DOCK_MAX_BOOTING_NODES=${config.maxBootingNodes})`;
   await Promise.all(late.map((node) => fail(node, why)));

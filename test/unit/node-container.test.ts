@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dockerError, removalErrors } from '../../lib/io/docker.ts';
 import type { ContainerSummary } from '../../lib/io/docker.ts';
-import { mendable, nodeContainersOf, startedRecently } from '../../lib/backend/engine.ts';
+import { mendable, nodeContainersOf } from '../../lib/backend/engine.ts';
+import { startedRecently } from '../../lib/backend/types.ts';
 import { CUT_OFF } from '../../lib/backend/types.ts';
 
 // Messages of `docker run` against Docker Engine 20.10.24 here, with the 28.2 CLI (first line

@@ -46,6 +46,19 @@ describe('repair rules', () => {
     expect(classify(node, undefined)).toBeUndefined();
   });
 
+  it('a node the monitor powered on that still looks off is booting, not an orphan, until its container stops', () => {
+    const node = running.get('f1-node2')!; // idle~: the monitor started it before Slurm's power-save pass
+    expect(classify(node, 'running', true)).toBeUndefined();
+    expect(classify(node, 'created', true)).toBeUndefined();
+    expect(classify(node, undefined, true)).toBeUndefined();
+    expect(classify(node, 'exited', true)).toEqual({ kind: 'failed_boot', why: 'container exited while powering up' });
+    const plan = planRepairs({
+      nodes: [node], states: new Map([['f1-node2', 'running']]), busyElsewhere: new Set(),
+      history: { 'f1-node2': { failedPowerOns: 0, poweringOnSince: NOW - 1 } }, now: NOW, retriesPowerOn: 3,
+    });
+    expect(plan.repairs).toEqual([]);
+  });
+
   it('leaves a node set aside alone: it is down with its reason, and no container is expected', () => {
     const setAside = { ...running.get('f1-node1')!, reason: `${SET_ASIDE_REASON}: 4 failed power-ons` };
     expect(classify(setAside, undefined)).toBeUndefined();
