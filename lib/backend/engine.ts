@@ -35,7 +35,10 @@ export function engineBackend(config: Config): NodeBackend {
   return {
     prepare: (nodes) => startNetnsContainers(config, nodes),
     start: (node) => startNodeContainer(config, node),
-    remove: async (node) => void (await removeOwn(config, 'node', node)),
+    async remove(node, madeBefore) {
+      const own = await ownContainers(config, 'node', node);
+      await removeContainers(madeBefore === undefined ? own.map((c) => c.id) : await madeEarlier(own.map((c) => c.id), madeBefore));
+    },
     list: () => nodeContainers(config.serverName),
     async removeOrphan(node) {
       const [own] = await ownContainers(config, 'node', node);
@@ -133,6 +136,13 @@ const ownContainers = (config: Config, role: 'node' | 'netns', node: string): Pr
 /** Removes this cluster's container of a node in a role, by its id; none there counts as removed. */
 async function removeOwn(config: Config, role: 'node' | 'netns', node: string): Promise<void> {
   await removeContainers((await ownContainers(config, role, node)).map((c) => c.id));
+}
+
+/** Those of the containers made before `time` (epoch ms), by `docker inspect`'s Created. */
+async function madeEarlier(ids: string[], time: number): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const out = await docker(['inspect', '-f', '{{.Id}} {{.Created}}', ...ids], 'inspect node containers');
+  return out.split('\n').filter(Boolean).map((line) => line.split(' ')).filter(([, created]) => Date.parse(created) < time).map(([id]) => id);
 }
 
 /** A cluster's working-node containers, by node name. */

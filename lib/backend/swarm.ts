@@ -104,8 +104,12 @@ export function swarmBackend(config: Config): NodeBackend {
     const live = new Map([...own].filter(([, id]) => !gone.has(id)));
     return swarmInstances(live, tasks, jsonLines<SwarmHost>(hosts));
   }
-  async function remove(node: string): Promise<void> {
-    const ids = [...(await services(node)).values()];
+  async function remove(node: string, madeBefore?: number): Promise<void> {
+    let ids = [...(await services(node)).values()];
+    if (ids.length > 0 && madeBefore !== undefined) {
+      const made = await docker(['service', 'inspect', '-f', '{{.ID}} {{json .CreatedAt}}', ...ids], `inspect node ${node}`);
+      ids = made.split('\n').filter(Boolean).map((line) => line.split(' ')).filter(([, at]) => Date.parse(JSON.parse(at) as string) < madeBefore).map(([id]) => id);
+    }
     if (ids.length === 0) return;
     const result = await dockerTry(['service', 'rm', ...ids]);
     if (result.exitCode !== 0 && !/not found/i.test(result.stderr)) throw dockerFailure(['service', 'rm'], `remove node ${node}`, result);

@@ -23,8 +23,11 @@ export interface NodeBackend {
   prepare(nodes: string[]): Promise<void>;
   /** Starts a node, replacing a stale copy; throws a UserError when it cannot. */
   start(node: string): Promise<void>;
-  /** Removes a node; one already gone counts as removed. */
-  remove(node: string): Promise<void>;
+  /**
+   * Removes a node; one already gone counts as removed. With `madeBefore` (epoch ms), only a
+   * container (service) made before then: a later one is a new power-on of the node.
+   */
+  remove(node: string, madeBefore?: number): Promise<void>;
   /** The cluster's nodes that exist, whatever their state, by node name. */
   list(): Promise<Map<string, NodeInstance>>;
   /** Removes a node left behind by a powered-off node; its last log line, or undefined if none was there. */

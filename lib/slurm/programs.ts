@@ -58,11 +58,16 @@ const slurmResume: Program = async (argv, frontend) => {
   await Promise.all(late.map((node) => fail(node, why)));
 };
 
-/** SuspendProgram and ResumeFailProgram: remove the nodes. */
+/**
+ * SuspendProgram and ResumeFailProgram: remove the nodes. Only what was made before slurmctld
+ * started this program: slow to start on a loaded host, it may run after the node is off and
+ * clues-monitor has started it again, and that new boot must stay.
+ */
 const slurmSuspend: Program = async (argv, frontend) => {
   const { config, backend } = frontend();
+  const started = performance.timeOrigin;
   await Promise.all(ourNodes(argv, config, 'slurm-suspend').map(async (node) => {
-    await backend.remove(node);
+    await backend.remove(node, started);
     forgetRegistered([node]);
     logEvent({ action: 'suspend', node, by: 'slurm-suspend', reason: 'Slurm powered the node down' });
   }));

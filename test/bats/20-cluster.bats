@@ -152,6 +152,21 @@ teardown_file() { load helpers; docker rm -f "${NODE}3" >/dev/null 2>&1 || true;
   assert_output "${NODE}1"
 }
 
+@test "a slurm-suspend that started before a node's new power-on leaves that new boot alone" {
+  # slurmctld's slurm-suspend, slow to start on a loaded host, may run after its node is off and
+  # powered on again. Here it is stopped as it starts, the node powered on, then it goes on.
+  docker exec -d -u slurm "$NAME" /opt/ec4docker/slurm-suspend "${NODE}3"
+  run -0 fe "$NAME" pkill -STOP -f "slurm-suspend ${NODE}3"
+  run -0 fe "$NAME" ps -o stat= -C slurm-suspend
+  assert_output --regexp '^T'
+  run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}3"
+  run -0 fe "$NAME" pkill -CONT -f "slurm-suspend ${NODE}3"
+  wait_until 20 eval "! docker exec $NAME pgrep -f 'slurm-suspend ${NODE}3' >/dev/null"
+  run -0 docker inspect -f '{{.State.Running}}' "${NODE}3"
+  assert_output true
+  run -0 fe "$NAME" /opt/ec4docker/poweroff "${NODE}3"
+}
+
 # one_line CODE COMMAND...: the command fails with exit CODE and exactly one stderr line, "<command>: ...", no stack.
 one_line() {
   local code=$1; shift
