@@ -83,6 +83,10 @@ export function torqueScheduler(config: Config): Scheduler {
       // Offline first, or pbs_sched sends a requeued job straight back to the node (the server
       // still counts it free). A node is deleted only once it holds no job: deleting it purges
       // the jobs it holds, even one on its way there that later runs elsewhere (seen).
+      if (!(await nodesByName()).has(node)) {
+        logEvent({ action: 'deregistered', node, by: 'clues-monitor', reason });
+        return []; // not in the server (a failed boot already undone): no job can be on it
+      }
       await offline(node);
       const requeued = new Set<string>();
       const empty = await waitFor(async () => {
