@@ -54,7 +54,8 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
     undoPowerOn,
     async powerOff(node, by, reason, options = {}) {
       const started = Date.now();
-      const result = await scheduler.powerOff(node, by, reason, { ...options, remove: () => backend.remove(node) });
+      // Only what was there before: a container made since is a new boot (Slurm gave the node a job).
+      const result = await scheduler.powerOff(node, by, reason, { ...options, remove: () => backend.remove(node, started) });
       if (result.kind === 'busy') return result;
       if (result.kind === 'already-off') {
         // The scheduler counts it off already; a node left behind (an orphan) goes too.

@@ -118,17 +118,26 @@ export async function powerOffNode(config: Config, node: string, by: string, opt
   await updateNodes([node], 'POWER_DOWN');
   // Drained and empty, so no job can land: the container goes now rather than at Slurm's next
   // power-save pass (up to a second, and slurm-suspend's start), whose slurm-suspend finds none.
-  // If it cannot go now, slurm-suspend still removes it: the hold below must not be skipped.
-  if (options.remove) {
-    await bestEffort(options.remove(), node, by, 'remove the node');
-    forgetRegistered([node]); // as slurm-suspend does, which runs only at that pass
-  }
+  // If it cannot go now, slurm-suspend still removes it. Beside the hold below, not before it:
+  // removals under load take seconds, and the hold must land within SuspendTimeout.
+  const removing = options.remove
+    ? bestEffort(options.remove(), node, by, 'remove the node').then(() => forgetRegistered([node])) // as slurm-suspend does
+    : Promise.resolve();
   // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain,
   // so the node would come out idle~ and take a job our hold then requeues. Drained again while
   // powering down (drain%), it stays drained (drain~); a powering-down node takes no job meanwhile.
   const held = holdsOffNodes(config)
     && (await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 50))
     && (await updateNodes([node], 'DRAIN', OFF_REASON).then(() => true, () => false));
+  await removing;
+  // The hold came too late (a loaded slurmctld): Slurm had already given the powered-off node a
+  // job and is powering it up, and the hold requeued that job. Undone, so that the node boots
+  // into service rather than drained, the job runs on it, and the power-off counts as refused.
+  const landed = held ? await jobsOnNode(node) : [];
+  if (held && (landed.length > 0 || ((await shortStates([node])).get(node) ?? '').endsWith('#'))) {
+    await updateNodes([node], 'RESUME');
+    return { kind: 'busy', jobs: landed };
+  }
   if (!(await waitUntilOff(node))) throw new UserError(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
   // Nothing more once it is off: from then on clues-monitor or a person may power it up again
   // (POWER_UP leaves it idle~ until Slurm's next power-save pass), and a hold or a removal now
