@@ -39,7 +39,8 @@ export function classify(node: NodeView, state: string | undefined, poweringOn =
   const running = state === 'running';
   const booting = node.power === 'powering_up' || (poweringOn && node.power === 'off');
   if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) return { kind: 'vanished', why: `container ${state ?? 'gone'}` };
-  if (booting && state !== undefined && !running && state !== 'created') return { kind: 'failed_boot', why: `container ${state} while powering up` };
+  // 'removing' while booting: a start being mended (a stale copy or a failed first try removed), not a failure.
+  if (booting && state !== undefined && !running && state !== 'created' && state !== 'removing') return { kind: 'failed_boot', why: `container ${state} while powering up` };
   if (node.power === 'off' && state !== undefined && !booting) return { kind: 'orphan', why: `container ${state} of a powered-off node` };
   return undefined;
 }
