@@ -35,10 +35,7 @@ export function engineBackend(config: Config): NodeBackend {
   return {
     prepare: (nodes) => startNetnsContainers(config, nodes),
     start: (node) => startNodeContainer(config, node),
-    async remove(node, madeBefore) {
-      const own = await ownContainers(config, 'node', node);
-      await removeContainers(madeBefore === undefined ? own.map((c) => c.id) : await madeEarlier(own.map((c) => c.id), madeBefore));
-    },
+    remove: (node, madeBefore) => removeOwn(config, 'node', node, madeBefore),
     list: () => nodeContainers(config.serverName),
     async removeOrphan(node) {
       const [own] = await ownContainers(config, 'node', node);
@@ -133,9 +130,13 @@ async function startNetns(config: Config, node: string): Promise<void> {
 const ownContainers = (config: Config, role: 'node' | 'netns', node: string): Promise<ContainerSummary[]> =>
   listContainers([...clusterFilter(config.serverName, role), '--filter', `label=${LABEL_NODE}=${node}`]);
 
-/** Removes this cluster's container of a node in a role, by its id; none there counts as removed. */
-async function removeOwn(config: Config, role: 'node' | 'netns', node: string): Promise<void> {
-  await removeContainers((await ownContainers(config, role, node)).map((c) => c.id));
+/**
+ * Removes this cluster's container of a node in a role, by its id; none there counts as removed.
+ * With `madeBefore` (epoch ms), only one made before then.
+ */
+async function removeOwn(config: Config, role: 'node' | 'netns', node: string, madeBefore?: number): Promise<void> {
+  const ids = (await ownContainers(config, role, node)).map((c) => c.id);
+  await removeContainers(madeBefore === undefined ? ids : await madeEarlier(ids, madeBefore));
 }
 
 /** Those of the containers made before `time` (epoch ms), by `docker inspect`'s Created. */
