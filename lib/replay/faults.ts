@@ -54,3 +54,14 @@ export function everyJobEnded(marks: ReadonlyMap<number, JobMarks>, runFor: Read
 
 const lastStart = (m: JobMarks) => m.starts[m.starts.length - 1];
 const hasEnded = (m: JobMarks) => lastStart(m) !== undefined && m.ends.some((e) => e >= lastStart(m).at);
+
+/**
+ * Of the nodes the scheduler shows booting, those that have run no job since their container
+ * started. After a frontend restart every node looks unknown to Grid Engine until it reports again,
+ * and one whose job ended while the server was down still holds that end: stopping it reruns the
+ * job, rightly, and is no test of a stopped boot.
+ */
+export function nodesStillBooting(candidates: ReadonlyArray<{ node: string; startedAt: number }>, marks: ReadonlyMap<number, JobMarks>): string[] {
+  const ranJobSince = (node: string, since: number) => [...marks.values()].some((m) => m.starts.some((s) => s.at >= since && s.nodes.includes(node)));
+  return candidates.filter((c) => !ranJobSince(c.node, c.startedAt)).map((c) => c.node);
+}

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { expandHostlist } from '../core/hostlist.ts';
 import { lastLine, run, runChecked, sleep, waitFor } from '../io/run.ts';
-import { everyJobEnded, type JobMarks, nodesMidJob, type PlannedFault, seededRandom } from './faults.ts';
+import { everyJobEnded, type JobMarks, nodesMidJob, nodesStillBooting, type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
 import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler } from './schedulers.ts';
 import type { ReplayJob } from './workload.ts';
@@ -68,6 +68,16 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
   return submitted;
 }
 
+/** Of these nodes, those whose container runs, with the time it started (not only registered). */
+async function containersStarted(nodes: readonly string[]): Promise<Array<{ node: string; startedAt: number }>> {
+  if (nodes.length === 0) return [];
+  const out = await run('docker', ['inspect', '-f', '{{.Name}} {{.State.Running}} {{.State.StartedAt}}', ...nodes], { timeout: '30s' });
+  return out.stdout.split('\n').flatMap((line) => {
+    const [name, running, started] = line.trim().split(' ');
+    return running === 'true' ? [{ node: name.replace(/^\//, ''), startedAt: Date.parse(started) / 1000 }] : [];
+  });
+}
+
 /**
  * Injects one fault; returns what was done. A node mid-job or a booting node is looked for until
  * every job has ended (or `deadline`): jobs and boots last seconds, some only one.
@@ -96,12 +106,10 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
       // half a second's margin outlasts the docker kill that follows
       return killOneOf(async (marks) => nodesMidJob(marks, runFor, now(), 0.5), 'node mid-job');
     case 'stop_booting_node':
-      return killOneOf(async () => {
+      return killOneOf(async (marks) => {
         const { booting } = schedulerOf(spec);
         const nodes = booting.parse(await ask(spec, booting.command));
-        // its container started (not only registered)
-        const running = nodes.length ? (await run('docker', ['ps', '-q', ...nodes.flatMap((n) => ['--filter', `name=^${n}$`])], { timeout: '30s' })).stdout.trim() : '';
-        return running ? nodes : [];
+        return nodesStillBooting(await containersStarted(nodes), marks);
       }, 'node booted');
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { everyJobEnded, nodesMidJob, planFaults } from '../../lib/replay/faults.ts';
+import { everyJobEnded, nodesMidJob, nodesStillBooting, planFaults } from '../../lib/replay/faults.ts';
 import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, splitNodeSeconds, timeline } from '../../lib/replay/outcome.ts';
 import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
 import { oracleNodeSeconds, planReplay } from '../../lib/replay/workload.ts';
@@ -127,6 +127,13 @@ describe('replay faults and history', () => {
     expect(everyJobEnded(marks, runFor)).toBe(false);
     expect(everyJobEnded(marks, new Map([[3, 10]]))).toBe(true);
     expect(everyJobEnded(marks, new Map([[3, 10], [6, 1]]))).toBe(false); // job 6 not started yet
+  });
+
+  it('takes for booting only a node that has run no job since its container started', () => {
+    const marks = new Map([[1, { starts: [{ at: 50, nodes: ['n1'] }, { at: 120, nodes: ['n2', 'n3'] }], ends: [125] }]]);
+    // n2 ran job 1 after it started (its end may not have reached the scheduler); n1's run was before its restart
+    expect(nodesStillBooting([{ node: 'n1', startedAt: 100 }, { node: 'n2', startedAt: 110 }, { node: 'n4', startedAt: 130 }], marks)).toEqual(['n1', 'n4']);
+    expect(nodesStillBooting([], marks)).toEqual([]);
   });
 
   it('counts a node that died inside a run of a job on it, unless a fault killed it', () => {
