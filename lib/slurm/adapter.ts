@@ -11,16 +11,21 @@ import { parseNodesJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJob
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
 
+/** A power-off holds a node drained and on for well under this (drain, look for jobs, POWER_DOWN). */
+export const CUT_SHORT_SECONDS = 15;
+
 /**
  * A node held by ec4docker (drained or down, OFF_REASON), not by a person, counts as usable.
  * Powered off, that is how the held modes keep every off node. Still on, drained and without a
- * job, it is a power-off cut short between its drain and POWER_DOWN (the monitor or the frontend
- * stopped): seen as idle, the policy powers it off after the idle time instead of leaving it on.
+ * job for CUT_SHORT_SECONDS, it is a power-off cut short (the monitor, the frontend or a
+ * `poweroff --drain` stopped): counted down, so that the monitor resumes it (a job may be waiting
+ * for it, and Slurm gives a drained node none) and powers it off later if it stays idle.
  */
-export function releaseOffHold(node: SlurmNode): SlurmNode {
+export function releaseOffHold(node: SlurmNode, now: number): SlurmNode {
   if (node.reason !== OFF_REASON || !(node.drain || node.base === 'down')) return node;
-  if (node.power === 'on' && (node.busy || !node.drain)) return node;
-  return { ...node, drain: false, base: 'idle' };
+  if (node.power !== 'on') return { ...node, drain: false, base: 'idle' };
+  if (node.busy || !node.drain || node.reasonSince === undefined || now - node.reasonSince < CUT_SHORT_SECONDS) return node;
+  return { ...node, drain: false, base: 'down', reason: `${OFF_REASON}, but still on: a power-off cut short` };
 }
 
 /** The Slurm adapter for one cluster. */
@@ -31,7 +36,7 @@ export function slurmScheduler(config: Config): Scheduler {
     daemon: 'slurmd',
     async observe(): Promise<SchedulerView> {
       const read = await readCluster();
-      const nodes = parseNodesJson(read.nodes).filter((n) => ours.has(n.name)).map(releaseOffHold);
+      const nodes = parseNodesJson(read.nodes).filter((n) => ours.has(n.name)).map((n) => releaseOffHold(n, Date.now() / 1000));
       const jobs = parseSqueueJson(read.squeue).filter((j) => LIVE_JOB.test(j.state));
       return {
         nodes: nodes.map(toNodeView),
@@ -50,9 +55,9 @@ export function slurmScheduler(config: Config): Scheduler {
       await bestEffort(updateNodes([node], 'POWER_DOWN'), node, 'clues-monitor', 'power the node down'); // down~, then recover()
       return jobs;
     },
-    async recover(node) {
-      // Held modes: it stays out of scheduling (down, OFF_REASON) until powered on.
-      if (holdsOffNodes(config)) await holdOff(node);
+    async recover(node, running) {
+      // Held modes: a node that is off stays out of scheduling (down, OFF_REASON) until powered on.
+      if (holdsOffNodes(config) && !running) await holdOff(node);
       else await updateNodes([node], 'RESUME');
       return true;
     },

@@ -25,6 +25,8 @@ export interface SlurmNode {
   busy: boolean;
   // '' if none. May be stale: 07 shows an idle~ node still carrying 'Not responding'.
   reason: string;
+  // When the reason was set, epoch seconds (JSON only; undefined when unknown).
+  reasonSince?: number;
   cpus: number;
   allocCpus: number;
   memoryMb: number;
@@ -77,7 +79,7 @@ function powerOf(flags: Set<string>): Power {
 }
 
 /** A node from its state, base and flags, however they were read. */
-export function slurmNode(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
+export function slurmNode(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'reasonSince' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
   const power = powerOf(flags);
   return {
     name, state, base, power,
@@ -117,6 +119,7 @@ export function parseNodesJson(text: string): SlurmNode[] {
     const flags = new Set(words.slice(1));
     return slurmNode(String(n.name), words.join('+'), baseOf(state, flags), flags, {
       reason: String(n.reason ?? ''),
+      reasonSince: num(n.reason_changed_at) || undefined,
       cpus: num(n.cpus),
       allocCpus: num(n.alloc_cpus),
       memoryMb: num(n.real_memory),

@@ -87,15 +87,19 @@ teardown_file() { load helpers; destroy "$NAME"; }
   wait_until 30 no_node_container "$NAME"
 }
 
-@test "a power-off cut short (node on, drained by ec4docker, no job) is finished after the idle time" {
-  # What a monitor or frontend stopped between its drain and POWER_DOWN leaves: before, the node
-  # stayed on and drained, neither used nor powered off, until a person acted.
+@test "a power-off cut short (node on, drained by ec4docker, no job) neither keeps a job waiting nor stays on" {
+  # What a monitor, a frontend or a `poweroff --drain` stopped between its drain and POWER_DOWN
+  # leaves. Counted free while Slurm gave it no job, it once kept a waiting job waiting for ever.
   local node=${NAME}n2
   wait_until 60 no_node_container "$NAME"
   fe "$NAME" /opt/ec4docker/poweron "$node" >/dev/null
   fe "$NAME" scontrol update "NodeName=$node" State=DRAIN "Reason=ec4docker: powered off"
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -o /dev/null --wrap 'sleep 1'"
+  wait_until 60 job_gone "$NAME" "$output"
+  # resumed by the monitor, then powered off once idle
+  wait_until 60 event_logged "$NAME" recover "$node"
   wait_until 30 node_state_matches "$NAME" "$node" 'drain~'
-  wait_until 10 no_node_container "$NAME"
+  wait_until 30 no_node_container "$NAME"
 }
 
 @test "a node container killed mid-job: the job is requeued at once and completes elsewhere" {
