@@ -16,6 +16,9 @@ export interface NodeView {
   down: boolean;
   // The scheduler's reason text, for action reasons and logs ('' if none).
   reason: string;
+  // When the scheduler last saw it busy or registering, epoch seconds, if it says (Slurm's
+  // last_busy): its idle time counts from then, not from the monitor's first look.
+  lastBusy?: number;
 }
 
 export interface JobView {

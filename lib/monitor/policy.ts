@@ -115,7 +115,7 @@ function followNodes(input: PlanInput): Pass {
       h.failedPowerOns = 0;
     }
     if (n.power === 'on' && n.usable && !busy(n)) {
-      h.idleSince ??= now;
+      h.idleSince ??= Math.min(now, n.lastBusy ?? now);
       idle.push(n);
     } else {
       delete h.idleSince;

@@ -27,6 +27,8 @@ export interface SlurmNode {
   reason: string;
   // When the reason was set, epoch seconds (JSON only; undefined when unknown).
   reasonSince?: number;
+  // When it last became idle or registered, epoch seconds (JSON only; undefined when unknown).
+  lastBusy?: number;
   cpus: number;
   allocCpus: number;
   memoryMb: number;
@@ -79,7 +81,7 @@ function powerOf(flags: Set<string>): Power {
 }
 
 /** A node from its state, base and flags, however they were read. */
-export function slurmNode(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'reasonSince' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
+export function slurmNode(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'reasonSince' | 'lastBusy' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
   const power = powerOf(flags);
   return {
     name, state, base, power,
@@ -120,6 +122,7 @@ export function parseNodesJson(text: string): SlurmNode[] {
     return slurmNode(String(n.name), words.join('+'), baseOf(state, flags), flags, {
       reason: String(n.reason ?? ''),
       reasonSince: num(n.reason_changed_at) || undefined,
+      lastBusy: num(n.last_busy) || undefined,
       cpus: num(n.cpus),
       allocCpus: num(n.alloc_cpus),
       memoryMb: num(n.real_memory),
@@ -181,7 +184,8 @@ export function requeuedAndHeld(jobs: SlurmJob[], now: number): string[] {
 export function toNodeView(n: SlurmNode): NodeView {
   const down = ['down', 'fail', 'failing', 'inval'].includes(n.base);
   const healthy = ['idle', 'alloc', 'mix', 'completing', 'reserved'].includes(n.base);
-  return { name: n.name, power: n.power, busy: n.busy, usable: healthy && !n.drain && !n.notResponding, drain: n.drain, down, reason: n.reason };
+  const view: NodeView = { name: n.name, power: n.power, busy: n.busy, usable: healthy && !n.drain && !n.notResponding, drain: n.drain, down, reason: n.reason };
+  return n.lastBusy === undefined ? view : { ...view, lastBusy: n.lastBusy };
 }
 
 /**

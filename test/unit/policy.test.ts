@@ -118,6 +118,15 @@ describe('keeping nodes warm', () => {
 describe('powering off', () => {
   const idleOn = [node('node1', { power: 'on' })];
 
+  it('counts the idle time from when the scheduler last saw the node busy, never from later than now', () => {
+    const justIdle = [node('node1', { power: 'on', lastBusy: NOW - 121 })];
+    expect(summary({ nodes: justIdle })).toEqual(['power_off node1']);
+    expect(plan({ nodes: [node('node1', { power: 'on', lastBusy: NOW - 100 })] }).history.node1.idleSince).toBe(NOW - 100);
+    expect(plan({ nodes: [node('node1', { power: 'on', lastBusy: NOW + 5 })] }).history.node1.idleSince).toBe(NOW);
+    // seen idle before: the record stands
+    expect(summary({ nodes: justIdle, history: { node1: { idleSince: NOW - 10, failedPowerOns: 0 } } })).toEqual([]);
+  });
+
   it('keeps a node idle for 119 s of 120 s on', () => {
     expect(summary({ nodes: idleOn, history: { node1: { idleSince: NOW - 119, failedPowerOns: 0 } } })).toEqual([]);
   });

@@ -38,10 +38,12 @@ describe('slurm adapter', () => {
     expect(toNodeView(releaseOffHold(byPerson, NOW))).toMatchObject({ usable: false, drain: true });
   });
 
-  it('reads when the reason was set, from 22.05 and 24.11 alike', () => {
+  it('reads when the reason was set, from 22.05 and 24.11 alike, and when the node was last busy', () => {
     expect(parseNodesJson(fixture('20-ec4docker-held-off.sinfo.json'))[0].reasonSince).toBe(1795603547);
     const [node] = parseNodesJson(readFileSync('test/fixtures/slurm-24.11/ec4d-held-off.scontrol-nodes.json', 'utf8'));
     expect(node.reasonSince).toBeGreaterThan(1.7e9);
+    const [running] = parseNodesJson(readFileSync('test/fixtures/slurm-24.11/ec4d-running.scontrol-nodes.json', 'utf8'));
+    expect(toNodeView(running).lastBusy).toBe(1796044964); // and when it was last busy
   });
 
   it('counts a powered-on idle node drained with the ec4docker reason for a while (a power-off cut short) as down, so that the monitor resumes it', () => {
