@@ -7,7 +7,7 @@
 // docs/benchmarks.md). The node keeps its name, address and hostname across power-ons.
 import { nodeAddress } from '../core/addresses.ts';
 import type { Config } from '../core/config.ts';
-import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
+import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
 import { type ContainerSummary, docker, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
 import { limiter, waitFor } from '../io/run.ts';
 import { CUT_OFF, type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
@@ -135,15 +135,23 @@ const ownContainers = (config: Config, role: 'node' | 'netns', node: string): Pr
  * With `madeBefore` (epoch ms), only one made before then.
  */
 async function removeOwn(config: Config, role: 'node' | 'netns', node: string, madeBefore?: number): Promise<void> {
-  const ids = (await ownContainers(config, role, node)).map((c) => c.id);
-  await removeContainers(madeBefore === undefined ? ids : await madeEarlier(ids, madeBefore));
+  const own = await ownByName(config, role, node);
+  if (own && (madeBefore === undefined || own.created < madeBefore)) await removeContainers([own.id]);
 }
 
-/** Those of the containers made before `time` (epoch ms), by `docker inspect`'s Created. */
-async function madeEarlier(ids: string[], time: number): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const out = await docker(['inspect', '-f', '{{.Id}} {{.Created}}', ...ids], 'inspect node containers');
-  return out.split('\n').filter(Boolean).map((line) => line.split(' ')).filter(([, created]) => Date.parse(created) < time).map(([id]) => id);
+/**
+ * This cluster's container of a node in a role, by the name it is always made with, in one
+ * inspect (a power-off's removal waits for it): none, or someone else's by that name, is undefined.
+ */
+async function ownByName(config: Config, role: 'node' | 'netns', node: string): Promise<{ id: string; created: number } | undefined> {
+  const label = (key: string) => `{{index .Config.Labels "${key}"}}`;
+  const args = ['container', 'inspect', '-f', `{{.Id}} {{.Created}} ${label(LABEL_CLUSTER)} ${label(LABEL_ROLE)} ${label(LABEL_NODE)}`, role === 'node' ? node : netnsName(node)];
+  const result = await dockerTry(args);
+  // the engine: no such container; the gate (in the frontend): a container that is not this cluster's
+  if (result.exitCode !== 0 && /No such (container|object)|is not a node of cluster/i.test(result.stderr)) return undefined;
+  if (result.exitCode !== 0) throw dockerFailure(args, `inspect node ${node}`, result);
+  const [id, created, cluster, ownRole, ownNode] = result.stdout.trim().split(' ');
+  return cluster === config.serverName && ownRole === role && ownNode === node ? { id, created: Date.parse(created) } : undefined;
 }
 
 /** A cluster's working-node containers, by node name. */

@@ -4,7 +4,7 @@ import type { Config } from '../core/config.ts';
 import { clusterNames } from '../core/names.ts';
 import { bestEffort } from '../io/events.ts';
 import type { Scheduler, SchedulerView } from '../middleware/types.ts';
-import { pendingJobIds, readCluster, setDown, startNow, updateNodes } from './control.ts';
+import { isOff, pendingJobIds, readCluster, setDown, shortStates, startNow, updateNodes } from './control.ts';
 import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, powerStates, requestPowerUp } from './power.ts';
 import { parseNodesJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
@@ -56,8 +56,10 @@ export function slurmScheduler(config: Config): Scheduler {
       return jobs;
     },
     async recover(node, running) {
-      // Held modes: a node that is off stays out of scheduling (down, OFF_REASON) until powered on.
-      if (holdsOffNodes(config) && !running) await holdOff(node);
+      // Held modes: a node that is off stays out of scheduling (down, OFF_REASON) until powered
+      // on; one still on, its container running (a power-off cut short), goes back into service.
+      const on = running && holdsOffNodes(config) && !isOff((await shortStates([node])).get(node) ?? '~');
+      if (holdsOffNodes(config) && !on) await holdOff(node);
       else await updateNodes([node], 'RESUME');
       return true;
     },

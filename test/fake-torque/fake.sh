@@ -22,7 +22,10 @@ case "$cmd $1" in
       [[ " $* " == *" label=org.ec4docker.node=$n "* ]] || continue
       printf '{"ID":"%s","Names":"%s","State":"running","Labels":"org.ec4docker.cluster=tq,org.ec4docker.role=node,org.ec4docker.node=%s"}\n' "$n" "$n" "$n"
     done ;;
-  "docker container") echo "Error: No such container: ${*: -1}" >&2; exit 1 ;;
+  "docker container")                               # inspect: id, made, cluster, role, node of one in $FAKE_CONTAINERS
+    n=${*: -1}
+    if [[ " ${FAKE_CONTAINERS:-} " == *" $n "* && "$*" == *.Created* ]]; then echo "$n 2026-01-01T00:00:00.5Z tq node $n"
+    else echo "Error: No such container: $n" >&2; exit 1; fi ;;
   "docker network") echo null ;;                    # a network without ec4docker's node range
   "docker run") echo 0123456789ab ;;
   "docker rm") ;;
