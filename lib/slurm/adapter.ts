@@ -11,20 +11,25 @@ import { parseNodesJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJob
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
 
-/** A power-off holds a node drained and on for well under this (drain, look for jobs, POWER_DOWN). */
+/**
+ * A power-off holds a node drained, on and empty for well under this: drain, look for jobs,
+ * POWER_DOWN, or with `poweroff --drain` a look a second after its last job ends.
+ */
 export const CUT_SHORT_SECONDS = 15;
 
 /**
  * A node held by ec4docker (drained or down, OFF_REASON), not by a person, counts as usable.
  * Powered off, that is how the held modes keep every off node. Still on, drained and without a
- * job for CUT_SHORT_SECONDS, it is a power-off cut short (the monitor, the frontend or a
- * `poweroff --drain` stopped): counted down, so that the monitor resumes it (a job may be waiting
- * for it, and Slurm gives a drained node none) and powers it off later if it stays idle.
+ * job for CUT_SHORT_SECONDS (since the drain, and since its last job: Slurm's last_busy), it is a
+ * power-off cut short (the monitor, the frontend or a `poweroff --drain` stopped): counted down,
+ * so that the monitor resumes it (a job may be waiting for it, and Slurm gives a drained node
+ * none) and powers it off later if it stays idle.
  */
 export function releaseOffHold(node: SlurmNode, now: number): SlurmNode {
   if (node.reason !== OFF_REASON || !(node.drain || node.base === 'down')) return node;
   if (node.power !== 'on') return { ...node, drain: false, base: 'idle' };
-  if (node.busy || !node.drain || node.reasonSince === undefined || now - node.reasonSince < CUT_SHORT_SECONDS) return node;
+  if (node.busy || !node.drain || node.reasonSince === undefined) return node;
+  if (now - Math.max(node.reasonSince, node.lastBusy ?? 0) < CUT_SHORT_SECONDS) return node;
   return { ...node, drain: false, base: 'down', reason: `${OFF_REASON}, but still on: a power-off cut short` };
 }
 

@@ -55,6 +55,10 @@ describe('slurm adapter', () => {
     const young = { ...on, reasonSince: NOW - CUT_SHORT_SECONDS + 1 };
     expect(releaseOffHold(young, NOW)).toBe(young);
     expect(releaseOffHold({ ...on, reasonSince: undefined }, NOW).drain).toBe(true);
+    // Drained long ago by a `poweroff --drain` whose job just ended: it powers the node off within a second.
+    const jobJustEnded = { ...on, reasonSince: NOW - 3600, lastBusy: NOW - 1 };
+    expect(releaseOffHold(jobJustEnded, NOW)).toBe(jobJustEnded);
+    expect(toNodeView(releaseOffHold({ ...jobJustEnded, lastBusy: NOW - CUT_SHORT_SECONDS }, NOW)).down).toBe(true);
   });
 
   it('leaves such a node alone while a job is on it, or when it is down rather than drained', () => {
