@@ -63,8 +63,8 @@ export function slurmScheduler(config: Config): Scheduler {
     async recover(node, running) {
       // Held modes: a node that is off stays out of scheduling (down, OFF_REASON) until powered
       // on; one still on, its container running (a power-off cut short), goes back into service.
-      const on = running && holdsOffNodes(config) && !isOff((await shortStates([node])).get(node) ?? '~');
-      if (holdsOffNodes(config) && !on) await holdOff(node);
+      const stillOn = async () => running && !isOff((await shortStates([node])).get(node) ?? '~');
+      if (holdsOffNodes(config) && !(await stillOn())) await holdOff(node);
       else await updateNodes([node], 'RESUME');
       return true;
     },
