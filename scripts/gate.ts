@@ -1,11 +1,9 @@
 // gate: the engine gate of one cluster (lib/gate/), run in the cluster's gate container by
 // setup-cluster. Its config comes from the container's EC4DOCK_* environment.
 import { UsageError } from '../lib/core/errors.ts';
-import { serveGate } from '../lib/gate/server.ts';
+import { GATE_SOCKET, serveGate } from '../lib/gate/server.ts';
 import { parseFlags } from '../lib/io/cli.ts';
 import { resolveClusterConfig } from '../lib/middleware/registry.ts';
-
-export const GATE_SOCKET = '/run/ec4docker-gate/docker.sock';
 
 export async function gate(argv: string[]): Promise<void> {
   const args = parseFlags(argv, { string: ['listen', 'engine'], boolean: ['h'], alias: { h: 'help' } });

@@ -7,8 +7,8 @@
 // docs/benchmarks.md). The node keeps its name, address and hostname across power-ons.
 import { nodeAddress } from '../core/addresses.ts';
 import type { Config } from '../core/config.ts';
-import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS } from '../core/names.ts';
-import { type ContainerSummary, docker, dockerFailure, dockerTry, lastLogLine, listContainers, networkNodeRange, removeContainers } from '../io/docker.ts';
+import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS, resourceLabels } from '../core/names.ts';
+import { type ContainerCreate, type ContainerDetails, type ContainerSummary, type DockerResult, dockerFailure, dockerTry, inspectContainer, lastLogLine, listContainers, networkNodeRange, removeContainers, runArgs, runContainer } from '../io/docker.ts';
 import { limiter, waitFor } from '../io/run.ts';
 import { CUT_OFF, type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
 
@@ -48,24 +48,42 @@ export function engineBackend(config: Config): NodeBackend {
   };
 }
 
+/** A node's container as the engine API takes it: the node's part of the host, and no more. */
+export function nodeContainer(config: Config, node: string): ContainerCreate {
+  const names = clusterNames(config);
+  return {
+    Image: config.workerImage,
+    Env: [`EC4DOCK_SERVERNAME=${config.serverName}`],
+    Labels: resourceLabels(config, 'node', node),
+    HostConfig: {
+      Init: true,
+      NetworkMode: `container:${netnsName(node)}`,
+      Binds: [`${homeSource(config)}:/home`, `${names.secretsVolume}:/etc/ec4docker/secrets:ro`],
+      CapDrop: ['ALL'],
+      CapAdd: [...NODE_CAPS],
+      // What one node (so one job) may take of the host; no process in it may gain privileges.
+      SecurityOpt: ['no-new-privileges'],
+      PidsLimit: config.nodePids,
+      Memory: sizeBytes(config.nodeMemory),
+      NanoCpus: Math.round(config.nodeCpuLimit * 1e9),
+    },
+  };
+}
+
+const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+/** A size as docker's --memory takes it ("512m", "4g", plain bytes; "" for none) in bytes, 0 for none. */
+export function sizeBytes(size: string): number {
+  if (size === '') return 0;
+  return parseInt(size, 10) * (UNIT_BYTES[size.slice(-1).toLowerCase()] ?? 1);
+}
+
 /** Starts the container of one working node, replacing a stale container and mending its netns container. */
 async function startNodeContainer(config: Config, node: string): Promise<void> {
-  const names = clusterNames(config);
-  const args = [
-    'run', '-d', '--init', '--name', node, '--network', `container:${netnsName(node)}`,
-    ...labelArgs(config, 'node', node),
-    '-v', `${homeSource(config)}:/home`, '-v', `${names.secretsVolume}:/etc/ec4docker/secrets:ro`,
-    ...CONTAINER_CAPS,
-    // What one node (so one job) may take of the host; no process in it may gain privileges.
-    '--pids-limit', String(config.nodePids), ...(config.nodeMemory ? ['--memory', config.nodeMemory] : []),
-    ...(config.nodeCpuLimit > 0 ? ['--cpus', String(config.nodeCpuLimit)] : []), '--security-opt', 'no-new-privileges',
-    '-e', `EC4DOCK_SERVERNAME=${config.serverName}`,
-    config.workerImage,
-  ];
-  await dockerRuns(() => runMending(args, `start node ${node}`, async (why) => {
+  const spec = nodeContainer(config, node);
+  await dockerRuns(() => runMending(() => runContainer(node, spec), runArgs(node, spec), `start node ${node}`, async (why) => {
     // Asked again while it boots (Slurm repeats a power-up it is asked for twice): left to boot.
     if (why === 'name in use' && (await bootingNow(config, node))) return 'kept';
-    await removeOwn(config, 'node', node); // `docker run` leaves the container made when only its start failed
+    await removeOwn(config, 'node', node); // a container made whose start failed is left by the run
     if (why === 'no netns') await startNetns(config, node);
   }));
 }
@@ -81,17 +99,17 @@ async function bootingNow(config: Config, node: string): Promise<boolean> {
     return found?.state === 'created' ? undefined : (found ?? null);
   }, 5_000, 100);
   if (!own || own.state !== 'running') return false;
-  const startedAt = (await docker(['inspect', '-f', '{{.State.StartedAt}}', own.id], `inspect node ${node}`)).trim();
+  const startedAt = (await inspectContainer(own.id))?.startedAt ?? '';
   return startedRecently(startedAt, Date.now(), config.maxWaitPowerOnSeconds);
 }
 
 /**
- * Runs `docker run ARGS`; when it fails in a way `mend` can put right, mends and runs it again.
- * Checking first would cost docker calls on every power-on: try, and mend what failed.
+ * Runs a container; when it fails in a way `mend` can put right, mends and runs it again.
+ * Checking first would cost engine calls on every power-on: try, and mend what failed.
  */
-async function runMending(args: string[], action: string, mend: (why: Mendable) => Promise<'kept' | void>): Promise<void> {
+async function runMending(runIt: () => Promise<DockerResult>, args: string[], action: string, mend: (why: Mendable) => Promise<'kept' | void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const result = await dockerTry(args);
+    const result = await runIt();
     if (result.exitCode === 0) return;
     const why = mendable(result.stderr);
     if (why === undefined || attempt === 3) throw dockerFailure(args, action, result);
@@ -120,7 +138,7 @@ async function startNetns(config: Config, node: string): Promise<void> {
     '--stop-signal', 'SIGKILL', '--no-healthcheck', '--entrypoint', 'sleep', config.frontendImage, 'infinity',
   ];
   // A netns container of that name is a stopped one (engine restarted), or one a crash left.
-  await runMending(args, `start the network of node ${node}`, async () => void (await removeOwn(config, 'netns', node)));
+  await runMending(() => dockerTry(args), args, `start the network of node ${node}`, async () => void (await removeOwn(config, 'netns', node)));
 }
 
 /**
@@ -143,15 +161,10 @@ async function removeOwn(config: Config, role: 'node' | 'netns', node: string, m
  * This cluster's container of a node in a role, by the name it is always made with, in one
  * inspect (a power-off's removal waits for it): none, or someone else's by that name, is undefined.
  */
-async function ownByName(config: Config, role: 'node' | 'netns', node: string): Promise<{ id: string; created: number } | undefined> {
-  const label = (key: string) => `{{index .Config.Labels "${key}"}}`;
-  const args = ['container', 'inspect', '-f', `{{.Id}} {{.Created}} ${label(LABEL_CLUSTER)} ${label(LABEL_ROLE)} ${label(LABEL_NODE)}`, role === 'node' ? node : netnsName(node)];
-  const result = await dockerTry(args);
-  // the engine: no such container; the gate (in the frontend): a container that is not this cluster's
-  if (result.exitCode !== 0 && /No such (container|object)|is not a node of cluster/i.test(result.stderr)) return undefined;
-  if (result.exitCode !== 0) throw dockerFailure(args, `inspect node ${node}`, result);
-  const [id, created, cluster, ownRole, ownNode] = result.stdout.trim().split(' ');
-  return cluster === config.serverName && ownRole === role && ownNode === node ? { id, created: Date.parse(created) } : undefined;
+async function ownByName(config: Config, role: 'node' | 'netns', node: string): Promise<ContainerDetails | undefined> {
+  const own = await inspectContainer(role === 'node' ? node : netnsName(node));
+  const labels = own?.labels ?? {};
+  return labels[LABEL_CLUSTER] === config.serverName && labels[LABEL_ROLE] === role && labels[LABEL_NODE] === node ? own : undefined;
 }
 
 /** A cluster's working-node containers, by node name. */

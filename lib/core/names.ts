@@ -67,12 +67,14 @@ export const NODE_SECRET_FILES = ['munge.key', 'root_authorized_keys'] as const;
 /** A node secret as a Swarm secret (a volume of the manager is not on the other hosts): <servername>-<file>. */
 export const swarmSecretName = (config: Pick<Config, 'serverName'>, file: string): string => `${config.serverName}-${file.replace(/[._]/g, '-')}`;
 
-/** `--label k=v` arguments for `docker run|network create|volume create`. */
-export function labelArgs(config: Config, role: Role, node?: string): string[] {
-  const labels = [`${LABEL_CLUSTER}=${config.serverName}`, `${LABEL_ROLE}=${role}`, `${LABEL_MIDDLEWARE}=${config.middleware}`];
-  if (node !== undefined) labels.push(`${LABEL_NODE}=${node}`);
-  return labels.flatMap((label) => ['--label', label]);
+/** The labels of one of the cluster's resources, as the engine keeps them. */
+export function resourceLabels(config: Config, role: Role, node?: string): Record<string, string> {
+  return { [LABEL_CLUSTER]: config.serverName, [LABEL_ROLE]: role, [LABEL_MIDDLEWARE]: config.middleware, ...(node === undefined ? {} : { [LABEL_NODE]: node }) };
 }
+
+/** `--label k=v` arguments for `docker run|network create|volume create`. */
+export const labelArgs = (config: Config, role: Role, node?: string): string[] =>
+  Object.entries(resourceLabels(config, role, node)).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
 
 /** `--filter label=...` arguments selecting one cluster's resources (optionally one role). */
 export function clusterFilter(serverName: string, role?: Role): string[] {

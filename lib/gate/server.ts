@@ -8,6 +8,9 @@ import { dirname } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { type GateRequest, judge, ownsSecret, ownsTarget, unversioned, type Verdict } from './rules.ts';
 
+/** Where the gate serves the frontend (a volume shared by the two containers). */
+export const GATE_SOCKET = '/run/ec4docker-gate/docker.sock';
+
 /** The group the gate's socket belongs to: the frontend gives it to the accounts that start nodes. */
 export const GATE_GID = 990;
 

@@ -1,7 +1,9 @@
-// The only module that talks to the Docker engine, through the docker CLI. The same calls
-// run on the host (setup-cluster) and in the frontend (poweron/poweroff, via the mounted socket).
+// The only module that talks to the Docker engine: through the docker CLI, and in the frontend
+// the hot calls (listing, inspect, removal) through engine-api.ts. The same calls run on the host
+// (setup-cluster) and in the frontend (poweron/poweroff, clues-monitor, via the gate's socket).
 import { LABEL_NODE_RANGE } from '../core/names.ts';
 import { UserError } from '../core/errors.ts';
+import { engineApi, engineRequest, filtersParam } from './engine-api.ts';
 import { lastLine, run, type RunResult, waitFor } from './run.ts';
 
 export interface ContainerSummary {
@@ -82,14 +84,107 @@ const parseLabels = (text: string): Record<string, string> =>
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   );
 
-/** Containers (running or not) matching the filter arguments. */
+/** Containers (running or not) matching the filter arguments (`--filter KEY=VALUE` pairs). */
 export async function listContainers(filters: string[]): Promise<ContainerSummary[]> {
+  if (engineApi()) {
+    const got = await engineRequest('GET', `/containers/json?all=1&filters=${filtersParam(filters)}`);
+    if (got.status !== 200) throw new UserError(`list containers: ${got.message}`);
+    return (got.body as Array<{ Id: string; Names?: string[]; State: string; Labels?: Record<string, string> }>)
+      .map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels ?? {} }));
+  }
   const out = await docker(['ps', '-a', '--no-trunc', ...filters, '--format', '{{json .}}'], 'list containers');
   return out
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { ID: string; Names: string; State: string; Labels: string })
     .map((c) => ({ id: c.ID, name: c.Names, state: c.State, labels: parseLabels(c.Labels) }));
+}
+
+/** What a container inspect says of one container, in the fields ec4docker reads. */
+export interface ContainerDetails {
+  id: string;
+  created: number; // epoch ms
+  startedAt: string; // RFC 3339, as the engine gives it
+  state: string;
+  labels: Record<string, string>;
+}
+
+/** The fields of an inspect's JSON (the API's object, one element of the CLI's array). */
+export function containerDetails(json: unknown): ContainerDetails {
+  const c = json as { Id: string; Created: string; State?: { Status?: string; StartedAt?: string }; Config?: { Labels?: Record<string, string> | null } };
+  return { id: c.Id, created: Date.parse(c.Created), startedAt: c.State?.StartedAt ?? '', state: c.State?.Status ?? '', labels: c.Config?.Labels ?? {} };
+}
+
+// The engine's "no such container"; the gate's answer in the frontend for a container not this cluster's.
+const NOT_THERE = /No such (container|object)|is not a node of cluster/i;
+
+/**
+ * One container by name or id, or undefined if there is none (or, through the gate, none of this
+ * cluster's): what the checks on a power-on or a power-off ask, in one call.
+ */
+export async function inspectContainer(name: string): Promise<ContainerDetails | undefined> {
+  if (engineApi()) {
+    const got = await engineRequest('GET', `/containers/${encodeURIComponent(name)}/json`);
+    if (got.status === 200) return containerDetails(got.body);
+    if (NOT_THERE.test(got.message)) return undefined;
+    throw new UserError(`inspect container ${name}: ${got.message}`);
+  }
+  const args = ['container', 'inspect', name];
+  const result = await dockerTry(args);
+  if (result.exitCode === 0) return containerDetails((JSON.parse(result.stdout) as unknown[])[0]);
+  if (NOT_THERE.test(result.stderr)) return undefined;
+  throw dockerFailure(args, `inspect container ${name}`, result);
+}
+
+/**
+ * A container to create, in the engine API's terms: the fields ec4docker sets for a node's
+ * container, and only those (runArgs knows each of them).
+ */
+export interface ContainerCreate {
+  Image: string;
+  Env: string[];
+  Labels: Record<string, string>;
+  HostConfig: {
+    Init: boolean;
+    NetworkMode: string;
+    Binds: string[];
+    CapDrop: string[];
+    CapAdd: string[];
+    SecurityOpt: string[];
+    PidsLimit: number;
+    Memory: number; // bytes, 0: no limit
+    NanoCpus: number; // 0: no limit
+  };
+}
+
+/** The same container as `docker run -d` arguments, for an engine the CLI reaches. */
+export function runArgs(name: string, spec: ContainerCreate): string[] {
+  const host = spec.HostConfig;
+  return [
+    'run', '-d', ...(host.Init ? ['--init'] : []), '--name', name, '--network', host.NetworkMode,
+    ...Object.entries(spec.Labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+    ...host.Binds.flatMap((bind) => ['-v', bind]),
+    ...host.CapDrop.flatMap((cap) => ['--cap-drop', cap]), ...host.CapAdd.flatMap((cap) => ['--cap-add', cap]),
+    '--pids-limit', String(host.PidsLimit), ...(host.Memory > 0 ? ['--memory', String(host.Memory)] : []),
+    ...(host.NanoCpus > 0 ? ['--cpus', String(host.NanoCpus / 1e9)] : []), ...host.SecurityOpt.flatMap((opt) => ['--security-opt', opt]),
+    ...spec.Env.flatMap((env) => ['-e', env]),
+    spec.Image,
+  ];
+}
+
+/**
+ * Creates and starts a container, as `docker run -d` does: over the API in the frontend, else with
+ * the CLI. Either way a failure's stderr holds the engine's message (a container made whose start
+ * failed is left, as `docker run` leaves it).
+ */
+export async function runContainer(name: string, spec: ContainerCreate): Promise<DockerResult> {
+  if (!engineApi()) return dockerTry(runArgs(name, spec));
+  const failed = (message: string): DockerResult => ({ exitCode: 1, stdout: '', stderr: `Error response from daemon: ${message}` });
+  const made = await engineRequest('POST', `/containers/create?name=${encodeURIComponent(name)}`, spec);
+  if (made.status !== 201) return failed(made.message);
+  const id = String((made.body as { Id?: string } | undefined)?.Id ?? name);
+  const started = await engineRequest('POST', `/containers/${encodeURIComponent(id)}/start`);
+  return started.status < 300 || started.status === 304 ? { exitCode: 0, stdout: `${id}\n`, stderr: '' } : failed(started.message);
 }
 
 /** Networks, volumes, or (on a Swarm manager) services or secrets matching the filter arguments. */
@@ -110,10 +205,7 @@ export async function inspectLabels(kind: 'network' | 'volume', name: string): P
 }
 
 /** State of a container ('running', 'exited', ...) or undefined if there is none by that name. */
-export async function containerState(name: string): Promise<string | undefined> {
-  const result = await dockerTry(['container', 'inspect', '--format', '{{.State.Status}}', name]);
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
-}
+export const containerState = async (name: string): Promise<string | undefined> => (await inspectContainer(name).catch(() => undefined))?.state;
 
 /**
  * What `docker rm` said went wrong, by line: containers someone else is removing (named as they
@@ -133,14 +225,28 @@ export async function removeContainers(names: string[]): Promise<void> {
   let left = names;
   const removed = await waitFor(async () => {
     if (left.length === 0) return true;
-    const result = await dockerTry(['rm', '-f', '-v', ...left]);
-    if (result.exitCode === 0) return true;
-    const { inProgress, others } = removalErrors(result.stderr);
-    if (others.length > 0) throw new UserError(`remove containers: ${lastLine(others.join('\n'))}`);
-    left = inProgress;
+    left = engineApi() ? await removeOverApi(left) : await removeWithCli(left);
     return left.length === 0 ? true : undefined;
   }, REMOVAL_WAIT_MS, 500);
   if (!removed) throw new UserError(`remove containers: ${left.join(', ')} still being removed after ${REMOVAL_WAIT_MS / 1000} s`);
+}
+
+/** One `docker rm` of the containers: those someone else is still removing. */
+async function removeWithCli(names: string[]): Promise<string[]> {
+  const result = await dockerTry(['rm', '-f', '-v', ...names]);
+  if (result.exitCode === 0) return [];
+  const { inProgress, others } = removalErrors(result.stderr);
+  if (others.length > 0) throw new UserError(`remove containers: ${lastLine(others.join('\n'))}`);
+  return inProgress;
+}
+
+/** The same over the API, the containers at once: those someone else is still removing. */
+async function removeOverApi(names: string[]): Promise<string[]> {
+  const answers = await Promise.all(names.map((n) => engineRequest('DELETE', `/containers/${encodeURIComponent(n)}?force=1&v=1`)));
+  // The engine's messages are the CLI's lines: "No such container" counts as removed.
+  const { inProgress, others } = removalErrors(answers.filter((a) => a.status >= 300).map((a) => a.message || `status ${a.status}`).join('\n'));
+  if (others.length > 0) throw new UserError(`remove containers: ${lastLine(others.join('\n'))}`);
+  return inProgress;
 }
 const REMOVAL_WAIT_MS = 30_000;
 

@@ -1,11 +1,13 @@
 // Inside the frontend: the cluster's config, middleware, node backend and power control, for the
 // commands that run there (poweron, poweroff, clues-monitor, the scheduler's programs).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { backendFor } from '../backend/index.ts';
 import type { NodeBackend } from '../backend/types.ts';
 import type { Config } from '../core/config.ts';
 import { parseConfigText } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
+import { GATE_SOCKET } from '../gate/server.ts';
+import { useEngineSocket } from '../io/engine-api.ts';
 import { type NodePower, nodePower } from '../power/node-power.ts';
 import { middlewareNamed, resolveClusterConfig } from './registry.ts';
 import type { Middleware } from './types.ts';
@@ -35,6 +37,8 @@ export interface FrontendCluster {
 /** The cluster this frontend runs. */
 export function openFrontend(): FrontendCluster {
   const config = loadFrontendConfig();
+  // The frontend's engine is the gate's socket: its hot calls go there as API requests.
+  if (existsSync(GATE_SOCKET)) useEngineSocket(GATE_SOCKET);
   const middleware = middlewareNamed(config.middleware);
   const backend = backendFor(config);
   return { config, middleware, backend, power: nodePower(config, middleware.scheduler(config), backend) };

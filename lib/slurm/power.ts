@@ -115,14 +115,18 @@ export async function powerOffNode(config: Config, node: string, by: string, opt
     if (!drainedBefore) await updateNodes([node], 'RESUME');
     return { kind: 'busy', jobs };
   }
-  await updateNodes([node], 'POWER_DOWN');
-  // Drained and empty, so no job can land: the container goes now rather than at Slurm's next
-  // power-save pass (up to a second, and slurm-suspend's start), whose slurm-suspend finds none.
-  // If it cannot go now, slurm-suspend still removes it. Beside the hold below, not before it:
-  // removals under load take seconds, and the hold must land within SuspendTimeout.
+  // Drained and empty, so no job can land: the container goes now, beside the POWER_DOWN, rather
+  // than at Slurm's next power-save pass (up to a second, and slurm-suspend's start), whose
+  // slurm-suspend finds none. If it cannot go now, slurm-suspend still removes it. Beside the
+  // hold below, not before it: removals under load take seconds, and the hold must land within
+  // SuspendTimeout.
   const removing = options.remove
     ? bestEffort(options.remove(), node, by, 'remove the node').then(() => forgetRegistered([node])) // as slurm-suspend does
     : Promise.resolve();
+  await updateNodes([node], 'POWER_DOWN').catch(async (error: unknown) => {
+    await removing; // its failure is reported; the removal's is logged
+    throw error;
+  });
   // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain,
   // so the node would come out idle~ and take a job our hold then requeues. Drained again while
   // powering down (drain%), it stays drained (drain~); a powering-down node takes no job meanwhile.

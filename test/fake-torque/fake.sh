@@ -22,9 +22,11 @@ case "$cmd $1" in
       [[ " $* " == *" label=org.ec4docker.node=$n "* ]] || continue
       printf '{"ID":"%s","Names":"%s","State":"running","Labels":"org.ec4docker.cluster=tq,org.ec4docker.role=node,org.ec4docker.node=%s"}\n' "$n" "$n" "$n"
     done ;;
-  "docker container")                               # inspect: id, made, cluster, role, node of one in $FAKE_CONTAINERS
+  "docker container")                               # inspect of one in $FAKE_CONTAINERS, as the engine's JSON
     n=${*: -1}
-    if [[ " ${FAKE_CONTAINERS:-} " == *" $n "* && "$*" == *.Created* ]]; then echo "$n 2026-01-01T00:00:00.5Z tq node $n"
+    if [[ " ${FAKE_CONTAINERS:-} " == *" $n "* && "$*" == "container inspect $n" ]]; then
+      printf '[{"Id":"%s","Created":"2026-01-01T00:00:00.5Z","State":{"Status":"running","StartedAt":"2026-01-01T00:00:01Z"},' "$n"
+      printf '"Config":{"Labels":{"org.ec4docker.cluster":"tq","org.ec4docker.role":"node","org.ec4docker.node":"%s"}}}]\n' "$n"
     else echo "Error: No such container: $n" >&2; exit 1; fi ;;
   "docker network") echo null ;;                    # a network without ec4docker's node range
   "docker run") echo 0123456789ab ;;

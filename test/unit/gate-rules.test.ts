@@ -2,6 +2,7 @@
 // CLI sends them for ec4docker's own `docker run` of a node and of a netns container (Docker
 // Engine API, ContainerCreate), and the attacks each rule stops.
 import { describe, expect, it } from 'vitest';
+import { nodeContainer } from '../../lib/backend/engine.ts';
 import { checkCreate, judge, ownsTarget, unversioned } from '../../lib/gate/rules.ts';
 import { resolveClusterConfig } from '../../lib/middleware/registry.ts';
 
@@ -27,6 +28,11 @@ describe('engine gate: creates', () => {
   it("passes a node and a netns container made as ec4docker makes them", () => {
     expect(checkCreate(config, 'hpcn2', nodeBody())).toEqual({ kind: 'pass' });
     expect(checkCreate(config, 'hpcn2-netns', netnsBody())).toEqual({ kind: 'pass' });
+  });
+
+  it("passes the body the frontend itself sends for a node (over the API, not through the CLI)", () => {
+    expect(checkCreate(config, 'hpcn2', nodeContainer(config, 'hpcn2'))).toEqual({ kind: 'pass' });
+    expect(why(checkCreate(config, 'hpcn3', nodeContainer(config, 'hpcn2')))).toMatch(/must carry the labels/);
   });
 
   it('refuses the host mounted in, privileged, the host namespaces, devices, extra capabilities', () => {

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dockerError, removalErrors } from '../../lib/io/docker.ts';
 import type { ContainerSummary } from '../../lib/io/docker.ts';
-import { mendable, nodeContainersOf } from '../../lib/backend/engine.ts';
+import { mendable, nodeContainer, nodeContainersOf, sizeBytes } from '../../lib/backend/engine.ts';
+import { runArgs } from '../../lib/io/docker.ts';
+import { resolveClusterConfig } from '../../lib/middleware/registry.ts';
 import { startedRecently } from '../../lib/backend/types.ts';
 import { CUT_OFF } from '../../lib/backend/types.ts';
 
@@ -87,5 +89,20 @@ describe('node containers among a cluster\'s containers', () => {
     expect(nodes.get('c1n1')?.state).toBe(CUT_OFF);
     expect(nodes.get('c1n2')?.state).toBe(CUT_OFF);
     expect(nodes.get('c1n3')?.state).toBe('created');
+  });
+});
+
+describe("a node's container", () => {
+  const config = resolveClusterConfig('t', { EC4DOCK_SERVERNAME: 'hpc', EC4DOCK_NODEBASENAME: 'hpcn', EC4DOCK_MAXNODES: '3', EC4DOCK_NODE_MEMORY: '512m', EC4DOCK_NODE_CPU_LIMIT: '2' });
+  it('is limited in memory, CPUs and processes as configured', () => {
+    const host = nodeContainer(config, 'hpcn1').HostConfig;
+    expect([host.Memory, host.NanoCpus, host.PidsLimit]).toEqual([512 * 1024 ** 2, 2e9, config.nodePids]);
+    expect([sizeBytes(''), sizeBytes('6291456'), sizeBytes('4G'), sizeBytes('64k')]).toEqual([0, 6291456, 4 * 1024 ** 3, 65536]);
+  });
+  it('is the same docker run for an engine the CLI reaches', () => {
+    const args = runArgs('hpcn1', nodeContainer(config, 'hpcn1'));
+    expect(args.slice(0, 7)).toEqual(['run', '-d', '--init', '--name', 'hpcn1', '--network', 'container:hpcn1-netns']);
+    expect(args.join(' ')).toContain('--label org.ec4docker.node=hpcn1 -v hpc-home:/home -v hpc-secrets:/etc/ec4docker/secrets:ro --cap-drop ALL --cap-add CHOWN');
+    expect(args.join(' ')).toContain(`--pids-limit ${config.nodePids} --memory 536870912 --cpus 2 --security-opt no-new-privileges -e EC4DOCK_SERVERNAME=hpc ec4dslurm:wn`);
   });
 });
