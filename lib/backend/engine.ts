@@ -6,7 +6,7 @@
 // to make a namespace and plug it into the network, the larger part of a container's start (see
 // docs/benchmarks.md). The node keeps its name, address and hostname across power-ons.
 import { nodeAddress } from '../core/addresses.ts';
-import type { Config } from '../core/config.ts';
+import { type Config, memoryBytes } from '../core/config.ts';
 import { clusterFilter, clusterNames, homeSource, labelArgs, LABEL_CLUSTER, LABEL_NODE, LABEL_ROLE, netnsName, NODE_CAPS, resourceLabels } from '../core/names.ts';
 import { type ContainerCreate, type ContainerDetails, type ContainerSummary, type DockerResult, dockerFailure, dockerTry, inspectContainer, lastLogLine, listContainers, networkNodeRange, removeContainers, runArgs, runContainer } from '../io/docker.ts';
 import { limiter, waitFor } from '../io/run.ts';
@@ -64,17 +64,10 @@ export function nodeContainer(config: Config, node: string): ContainerCreate {
       // What one node (so one job) may take of the host; no process in it may gain privileges.
       SecurityOpt: ['no-new-privileges'],
       PidsLimit: config.nodePids,
-      Memory: sizeBytes(config.nodeMemory),
+      Memory: memoryBytes(config.nodeMemory),
       NanoCpus: Math.round(config.nodeCpuLimit * 1e9),
     },
   };
-}
-
-const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-/** A size as docker's --memory takes it ("512m", "4g", plain bytes; "" for none) in bytes, 0 for none. */
-export function sizeBytes(size: string): number {
-  if (size === '') return 0;
-  return parseInt(size, 10) * (UNIT_BYTES[size.slice(-1).toLowerCase()] ?? 1);
 }
 
 /** Starts the container of one working node, replacing a stale container and mending its netns container. */

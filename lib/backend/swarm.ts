@@ -2,150 +2,190 @@
 // on one of its hosts. Placement, the overlay network, secrets and host membership are Swarm's;
 // starting, stopping and replacing nodes stays with ec4docker (restart-condition none: Swarm
 // never starts again a task that ended or that ec4docker removed).
-import { type Config, nodeImageRef } from '../core/config.ts';
-import { clusterFilter, LABEL_CLUSTER, LABEL_MIDDLEWARE, LABEL_NODE, LABEL_ROLE, NODE_CAPS, NODE_SECRET_FILES, swarmSecretName } from '../core/names.ts';
-import { docker, dockerFailure, dockerTry } from '../io/docker.ts';
+import { type Config, memoryBytes, nodeImageRef } from '../core/config.ts';
+import { UserError } from '../core/errors.ts';
+import { clusterFilter, LABEL_NODE, NODE_CAPS, NODE_SECRET_FILES, resourceLabels, swarmSecretName } from '../core/names.ts';
+import { dockerTry } from '../io/docker.ts';
+import { type ApiAnswer, engineRequest, filtersParam } from '../io/engine-api.ts';
 import { type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
 
 /**
  * The node's /home over NFSv4 from the cluster's server: a volume without a name (gone with its
  * task) that the host's engine mounts, so the node needs no capability to mount. The host needs an
- * NFS client in its kernel. (`--mount` is CSV: the options list is quoted whole.)
+ * NFS client in its kernel.
  */
-export const nfsHomeMount = (address: string): string =>
-  `type=volume,dst=/home,volume-driver=local,volume-opt=type=nfs,"volume-opt=o=addr=${address},nfsvers=4.1,rw",volume-opt=device=:/home`;
+export const nfsHomeMount = (address: string) => ({
+  Type: 'volume', Target: '/home',
+  VolumeOptions: { DriverConfig: { Name: 'local', Options: { device: ':/home', o: `addr=${address},nfsvers=4.1,rw`, type: 'nfs' } } },
+});
 
-/** `docker service create` arguments for one node. Pure. */
-export function nodeServiceArgs(config: Config, node: string): string[] {
-  const labels = [`${LABEL_CLUSTER}=${config.serverName}`, `${LABEL_ROLE}=node`, `${LABEL_MIDDLEWARE}=${config.middleware}`, `${LABEL_NODE}=${node}`];
-  const home = config.sharedHome.kind === 'bind' ? ['--mount', `type=bind,src=${config.sharedHome.path},dst=/home`]
-    : config.sharedHome.kind === 'nfs' ? ['--mount', nfsHomeMount(config.nfsAddress)] : [];
-  return [
-    'service', 'create', '--detach', '--quiet', '--no-resolve-image', '--name', node, '--hostname', node,
+/**
+ * The service of one node, as the Engine API takes it (`POST /services/create`): the body the
+ * docker CLI sends for the same node (test/fixtures/docker), its defaults included. `network`
+ * and `secretIds` (by secret name) are the ids or names the engine knows them by. Pure.
+ */
+export function nodeService(config: Config, node: string, network: string, secretIds: Map<string, string>) {
+  const labels = resourceLabels(config, 'node', node);
+  const home = config.sharedHome.kind === 'bind' ? [{ Type: 'bind', Source: config.sharedHome.path, Target: '/home' }]
+    : config.sharedHome.kind === 'nfs' ? [nfsHomeMount(config.nfsAddress)] : [];
+  return {
+    Name: node,
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: nodeImageRef(config),
+        Labels: labels,
+        Hostname: node,
+        Env: [`EC4DOCK_SERVERNAME=${config.serverName}`],
+        Init: true,
+        Mounts: home,
+        DNSConfig: {},
+        Secrets: NODE_SECRET_FILES.map((file) => {
+          const name = swarmSecretName(config, file);
+          return { File: { Name: `/etc/ec4docker/secrets/${file}`, UID: '0', GID: '0', Mode: 0o400 }, SecretID: secretIds.get(name) ?? name, SecretName: name };
+        }),
+        CapabilityAdd: NODE_CAPS.map((cap) => `CAP_${cap}`).sort(),
+        CapabilityDrop: ['ALL'],
+      },
+      Resources: {
+        Limits: { ...(config.nodeMemory ? { MemoryBytes: memoryBytes(config.nodeMemory) } : {}), ...(config.nodeCpuLimit > 0 ? { NanoCPUs: Math.round(config.nodeCpuLimit * 1e9) } : {}), Pids: config.nodePids },
+        Reservations: {},
+      },
+      // Never restarted: a task that ended, or that ec4docker removed, stays so (a vanished node).
+      RestartPolicy: { Condition: 'none', Delay: 5_000_000_000, MaxAttempts: 0 },
+      Placement: config.swarmConstraints.length > 0 ? { Constraints: config.swarmConstraints } : {},
+      Networks: [{ Target: network, Aliases: [node] }],
+      ForceUpdate: 0,
+    },
+    Mode: { Replicated: {} }, // one task
     // dnsrr: the name resolves to the task itself (a virtual IP needs IPVS, which not every host has)
-    '--network', `name=${config.network},alias=${node}`, '--endpoint-mode', 'dnsrr',
-    '--restart-condition', 'none', '--init',
-    ...labels.flatMap((l) => ['--label', l]), ...labels.flatMap((l) => ['--container-label', l]),
-    '--cap-drop', 'ALL', ...NODE_CAPS.flatMap((cap) => ['--cap-add', cap]),
-    '--limit-pids', String(config.nodePids), ...(config.nodeMemory ? ['--limit-memory', config.nodeMemory] : []),
-    ...(config.nodeCpuLimit > 0 ? ['--limit-cpu', String(config.nodeCpuLimit)] : []),
-    ...NODE_SECRET_FILES.flatMap((file) => ['--secret', `source=${swarmSecretName(config, file)},target=/etc/ec4docker/secrets/${file},mode=0400`]),
-    ...home,
-    ...config.swarmConstraints.flatMap((c) => ['--constraint', c]),
-    '-e', `EC4DOCK_SERVERNAME=${config.serverName}`,
-    nodeImageRef(config),
-  ];
+    EndpointSpec: { Mode: 'dnsrr' },
+  };
 }
 
-/** One line of `docker service ps --format '{{json .}}'`. */
-export interface SwarmTask {
-  Name: string; // <service>.<slot>
-  Node: string; // the host's name
-  CurrentState: string; // 'Running 5 seconds ago', 'Preparing 8 seconds ago', 'Failed 13 seconds ago'
-  DesiredState: string; // Running | Shutdown
-  Error: string;
+/** A service as `GET /services` gives it, in the fields read here. */
+export interface ApiService {
+  ID: string;
+  CreatedAt: string;
+  Spec: { Name: string };
 }
 
-/** One line of `docker node ls --format '{{json .}}'`. */
-export interface SwarmHost {
-  Hostname: string;
-  Status: string; // Ready | Down | Unknown | Disconnected
+/** A task as `GET /tasks` gives it, in the fields read here. */
+export interface ApiTask {
+  ServiceID: string;
+  NodeID?: string; // the host, once Swarm placed it
+  DesiredState: string; // running | shutdown | ...
+  Status: { State: string; Err?: string }; // new ... preparing, starting, running, complete, failed, rejected, ...
 }
+
+/** A Swarm host as `GET /nodes` gives it, in the fields read here. */
+export interface ApiHost {
+  ID: string;
+  Description?: { Hostname?: string };
+  Status: { State: string }; // ready | down | unknown | disconnected
+}
+
+const ON_ITS_WAY = ['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting'];
 
 /** A node's state from its task, as a container's would read: running, created (on its way), exited. */
-export function taskState(task: SwarmTask | undefined, hosts: Map<string, string>): string {
+export function taskState(task: ApiTask | undefined, hosts: Map<string, ApiHost>): string {
   if (task === undefined) return 'created'; // the service exists, Swarm has not made its task yet
-  const current = task.CurrentState.split(' ')[0].toLowerCase();
-  if (['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting'].includes(current)) return 'created';
-  if (current !== 'running') return 'exited';
+  if (ON_ITS_WAY.includes(task.Status.State)) return 'created';
+  if (task.Status.State !== 'running') return 'exited';
   // A host that left the Swarm (stopped, cut off) still shows its last report: its nodes are gone.
-  return hosts.get(task.Node) === 'Ready' ? 'running' : 'exited';
+  return hosts.get(task.NodeID ?? '')?.Status.State === 'ready' ? 'running' : 'exited';
 }
 
 /** Each node's instance from the cluster's services, their tasks and the Swarm's hosts. Pure. */
-export function swarmInstances(services: Map<string, string>, tasks: SwarmTask[], hosts: SwarmHost[]): Map<string, NodeInstance> {
-  const status = new Map(hosts.map((h) => [h.Hostname, h.Status]));
+export function swarmInstances(services: ApiService[], tasks: ApiTask[], hosts: ApiHost[]): Map<string, NodeInstance> {
+  const byId = new Map(hosts.map((h) => [h.ID, h]));
   const out = new Map<string, NodeInstance>();
-  for (const [node, id] of services) {
+  for (const service of services) {
     // One replica, never restarted: its task is the one Swarm wants running, else the newest.
-    const own = tasks.filter((t) => t.Name.replace(/\.[0-9]+$/, '') === node);
-    const task = own.find((t) => t.DesiredState === 'Running') ?? own[0];
-    out.set(node, { id, state: taskState(task, status), ...(task ? { host: task.Node } : {}) });
+    const own = tasks.filter((t) => t.ServiceID === service.ID);
+    const task = own.find((t) => t.DesiredState === 'running') ?? own[0];
+    const host = byId.get(task?.NodeID ?? '')?.Description?.Hostname;
+    out.set(service.Spec.Name, { id: service.ID, state: taskState(task, byId), ...(host ? { host } : {}) });
   }
   return out;
 }
 
-const jsonLines = <T>(text: string): T[] => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as T);
+/** The body of a successful answer; a failure becomes a one-line UserError naming the action. */
+function answered<T>(got: ApiAnswer, action: string): T {
+  if (got.status >= 300) throw new UserError(`${action}: ${got.message || `status ${got.status}`}`);
+  return got.body as T;
+}
 
-/** The backend of the Swarm whose manager DOCKER_HOST (or the default engine) is, for one cluster. */
+/**
+ * The backend of the Swarm whose manager the frontend's gate reaches, for one cluster. It runs
+ * only in the frontend (setup-cluster asks it nothing): every call is an Engine API request.
+ */
 export function swarmBackend(config: Config): NodeBackend {
-  /** The cluster's node services, by node name (from their label): another's service is never touched. */
-  async function services(node?: string): Promise<Map<string, string>> {
-    const filter = [...clusterFilter(config.serverName, 'node'), ...(node ? ['--filter', `label=${LABEL_NODE}=${node}`] : [])];
-    const out = await docker(['service', 'ls', ...filter, '--format', '{{json .}}'], 'list node services');
-    const found = jsonLines<{ ID: string; Name: string }>(out);
-    return new Map(found.map((s) => [s.Name, s.ID]));
-  }
-  /** The tasks of the services; a service removed meanwhile fails a joint listing: then one by one, the gone ones left out. */
-  async function tasksOf(ids: string[]): Promise<{ tasks: SwarmTask[]; gone: Set<string> }> {
-    const ps = (which: string[]) => dockerTry(['service', 'ps', '--no-trunc', '--format', '{{json .}}', ...which], undefined, 'query');
-    const all = await ps(ids);
-    if (all.exitCode === 0) return { tasks: jsonLines<SwarmTask>(all.stdout), gone: new Set() };
-    const each = await Promise.all(ids.map(async (id) => [id, await ps([id])] as const));
-    const gone = new Set(each.filter(([, r]) => /no such service/i.test(r.stderr)).map(([id]) => id));
-    const failed = each.find(([id, r]) => r.exitCode !== 0 && !gone.has(id));
-    if (failed) throw dockerFailure(['service', 'ps'], 'list node tasks', failed[1]);
-    return { tasks: each.flatMap(([, r]) => (r.exitCode === 0 ? jsonLines<SwarmTask>(r.stdout) : [])), gone };
-  }
+  const get = async <T>(path: string, action: string): Promise<T> => answered<T>(await engineRequest('GET', path), action);
+  /** The cluster's node services (by label): another's service is never touched. */
+  const services = (node?: string): Promise<ApiService[]> =>
+    get(`/services?filters=${filtersParam([...clusterFilter(config.serverName, 'node'), ...(node ? ['--filter', `label=${LABEL_NODE}=${node}`] : [])])}`, 'list node services');
   async function list(): Promise<Map<string, NodeInstance>> {
     const own = await services();
-    if (own.size === 0) return new Map();
-    const [{ tasks, gone }, hosts] = await Promise.all([tasksOf([...own.values()]), docker(['node', 'ls', '--format', '{{json .}}'], 'list the Swarm hosts')]);
-    const live = new Map([...own].filter(([, id]) => !gone.has(id)));
-    return swarmInstances(live, tasks, jsonLines<SwarmHost>(hosts));
+    if (own.length === 0) return new Map();
+    const [tasks, hosts] = await Promise.all([
+      get<ApiTask[]>(`/tasks?filters=${filtersParam(own.flatMap((s) => ['--filter', `service=${s.ID}`]))}`, 'list node tasks'),
+      get<ApiHost[]>('/nodes', 'list the Swarm hosts'),
+    ]);
+    // A service without a task may have been removed since the listing: kept only if still listed.
+    const taskless = own.filter((s) => !tasks.some((t) => t.ServiceID === s.ID));
+    const listed = taskless.length === 0 ? own : await services();
+    const live = own.filter((s) => !taskless.includes(s) || listed.some((l) => l.ID === s.ID));
+    return swarmInstances(live, tasks, hosts);
   }
   async function remove(node: string, madeBefore?: number): Promise<void> {
-    let ids = [...(await services(node)).values()];
-    if (ids.length > 0 && madeBefore !== undefined) {
-      const made = await docker(['service', 'inspect', '-f', '{{.ID}} {{json .CreatedAt}}', ...ids], `inspect node ${node}`);
-      ids = made.split('\n').filter(Boolean).map((line) => line.split(' ')).filter(([, at]) => Date.parse(JSON.parse(at) as string) < madeBefore).map(([id]) => id);
+    const gone = (await services(node)).filter((s) => madeBefore === undefined || Date.parse(s.CreatedAt) < madeBefore);
+    for (const service of gone) {
+      const got = await engineRequest('DELETE', `/services/${encodeURIComponent(service.ID)}`);
+      if (got.status !== 404) answered(got, `remove node ${node}`);
     }
-    if (ids.length === 0) return;
-    const result = await dockerTry(['service', 'rm', ...ids]);
-    if (result.exitCode !== 0 && !/not found/i.test(result.stderr)) throw dockerFailure(['service', 'rm'], `remove node ${node}`, result);
   }
   /** Whether the node's service was made within the power-on limit and its task is on its way or running. */
   async function bootingNow(node: string): Promise<boolean> {
     const own = (await list()).get(node);
     if (!own || !['created', 'running'].includes(own.state)) return false;
-    const created = await docker(['service', 'inspect', '-f', '{{json .CreatedAt}}', own.id], `inspect node ${node}`);
-    return startedRecently(JSON.parse(created) as string, Date.now(), config.maxWaitPowerOnSeconds);
+    const made = (await services(node)).find((s) => s.ID === own.id);
+    return made !== undefined && startedRecently(made.CreatedAt, Date.now(), config.maxWaitPowerOnSeconds);
   }
   async function lastLog(node: string): Promise<string> {
-    const result = await dockerTry(['service', 'ps', '--no-trunc', '--format', '{{.Error}}', node], undefined, 'query');
-    const error = result.exitCode === 0 ? result.stdout.split('\n').find(Boolean) ?? '' : '';
+    const [own] = await services(node).catch(() => []);
+    const tasks = own ? await get<ApiTask[]>(`/tasks?filters=${filtersParam(['--filter', `service=${own.ID}`])}`, 'list node tasks').catch(() => []) : [];
+    const error = tasks.find((t) => t.Status.Err)?.Status.Err ?? '';
     if (error) return error;
+    // the logs stay the CLI's: a failure's path, and the API's log stream is framed
     const logs = await dockerTry(['service', 'logs', '--raw', '--tail', '3', node], undefined, 'logs');
     return logs.exitCode === 0 ? (`${logs.stdout}\n${logs.stderr}`.trim().split('\n').at(-1) ?? '') : '';
+  }
+  /** The ids of the cluster's node secrets, by name (the gate checks that they are the cluster's). */
+  async function secretIds(): Promise<Map<string, string>> {
+    const names = NODE_SECRET_FILES.map((file) => swarmSecretName(config, file));
+    const found = await get<Array<{ ID: string; Spec: { Name: string } }>>(`/secrets?filters=${filtersParam(names.flatMap((n) => ['--filter', `name=${n}`]))}`, 'list the node secrets');
+    return new Map(found.filter((s) => names.includes(s.Spec.Name)).map((s) => [s.Spec.Name, s.ID]));
   }
   return {
     prepare: async () => undefined, // nothing to make ahead: Swarm attaches each task to the network
     async start(node) {
+      const spec = nodeService(config, node, config.network, await secretIds());
+      const create = () => engineRequest('POST', '/services/create', spec);
       // Try first, mend what failed: a stale service of this node (a failed power-on, a lost host).
-      const args = nodeServiceArgs(config, node);
-      let result = await dockerTry(args);
-      if (result.exitCode !== 0 && /already exists|name conflicts/i.test(result.stderr)) {
+      let got = await create();
+      if (got.status === 409 || /already exists|name conflicts/i.test(got.message)) {
         // Asked again while it boots (clues-monitor and slurm-resume may both start it): left to boot.
         if (await bootingNow(node)) return;
         await remove(node);
-        result = await dockerTry(args);
+        got = await create();
       }
-      if (result.exitCode !== 0) throw dockerFailure(args, `start node ${node}`, result);
+      answered(got, `start node ${node}`);
     },
     remove,
     list,
     async removeOrphan(node) {
-      if ((await services(node)).size === 0) return undefined;
+      if ((await services(node)).length === 0) return undefined;
       const log = await lastLog(node);
       await remove(node);
       return { log };

@@ -93,6 +93,13 @@ export const MAX_NODES_LIMIT = 512;
 const NAME_MAX = 40;
 // Docker container names, hostnames, Slurm node names and label values all accept this.
 const NAME_RE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+/** A size as EC4DOCK_NODE_MEMORY (and docker's --memory) takes it, "512m", "4g" or bytes, in bytes; "" (none) is 0. */
+export function memoryBytes(size: string): number {
+  if (size === '') return 0;
+  return parseInt(size, 10) * (UNIT_BYTES[size.slice(-1).toLowerCase()] ?? 1);
+}
+
 // A Docker image reference: [registry[:port]/]path[:tag][@digest], lower-case path.
 const IMAGE_RE = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 

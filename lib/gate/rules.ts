@@ -92,12 +92,12 @@ export function checkServiceCreate(config: Config, body: unknown): Verdict {
   if (ports.length > 0) return deny('published ports are not allowed');
   const networks = [...(task.Networks ?? []), ...(spec.Networks ?? [])] as Array<{ Target?: string }>;
   if (networks.length !== 1) return deny(`${name} must be on network ${config.network} only`);
-  // The CLI sends ids (the engine goes by them, not by the names beside them): the gate asks whose they are.
+  // Ids (the engine goes by them, not by the names beside them) or names: the gate asks whose they are.
   const secrets = ((container.Secrets ?? []) as Array<{ SecretID?: string }>).map((s) => String(s.SecretID));
   return { kind: 'check-refs', network: String(networks[0].Target), secrets };
 }
 
-/** Whether a service mount is the node's /home as nodeServiceArgs makes it: the shared directory, or the NFS volume. */
+/** Whether a service mount is the node's /home as nodeService makes it: the shared directory, or the NFS volume. */
 function isNodeHome(config: Config, mount: Record<string, any>): boolean {
   if (mount.Target !== '/home' || mount.ReadOnly === true) return false;
   const home = config.sharedHome;
@@ -118,18 +118,23 @@ export function ownsSecret(config: Config, spec: { Name?: string; Labels?: Recor
   return spec?.Labels?.[LABEL_CLUSTER] === config.serverName && NODE_SECRET_FILES.some((f) => swarmSecretName(config, f) === spec.Name);
 }
 
-/** The listing's filters, with this cluster's label added: the frontend sees only its own containers. */
-function ownFilters(config: Config, given: string | null): string {
+/**
+ * The listing's filters, with this cluster's label added: the frontend sees only its own. In the
+ * engine's map form ({"label": {"k=v": true}}) throughout: it refuses a mix with the older list
+ * form ({"name": ["x"]}) as "invalid filter".
+ */
+export function ownFilters(config: Config, given: string | null): string {
   let filters: Record<string, unknown> = {};
   try {
     filters = given ? (JSON.parse(given) as Record<string, unknown>) : {};
   } catch {
     filters = {};
   }
-  const labels = filters.label;
-  const own = `${LABEL_CLUSTER}=${config.serverName}`;
-  filters.label = Array.isArray(labels) ? [...labels, own] : { ...(labels as Record<string, boolean> | undefined), [own]: true };
-  return JSON.stringify(filters);
+  const asMap = (value: unknown): Record<string, boolean> =>
+    Array.isArray(value) ? Object.fromEntries(value.map((v) => [String(v), true])) : { ...(value as Record<string, boolean> | undefined) };
+  const out = Object.fromEntries(Object.entries(filters).map(([key, value]) => [key, asMap(value)]));
+  out.label = { ...out.label, [`${LABEL_CLUSTER}=${config.serverName}`]: true };
+  return JSON.stringify(out);
 }
 
 /** Whether a container's labels make it this cluster's, in one of the roles. */

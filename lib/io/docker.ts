@@ -174,12 +174,12 @@ export function runArgs(name: string, spec: ContainerCreate): string[] {
 
 /**
  * Creates and starts a container, as `docker run -d` does: over the API in the frontend, else with
- * the CLI. Either way a failure's stderr holds the engine's message (a container made whose start
- * failed is left, as `docker run` leaves it).
+ * the CLI. Either way a failure reads as `docker run`'s (exit 125, the engine's message), and a
+ * container made whose start failed is left, as `docker run` leaves it.
  */
 export async function runContainer(name: string, spec: ContainerCreate): Promise<DockerResult> {
   if (!engineApi()) return dockerTry(runArgs(name, spec));
-  const failed = (message: string): DockerResult => ({ exitCode: 1, stdout: '', stderr: `Error response from daemon: ${message}` });
+  const failed = (message: string): DockerResult => ({ exitCode: 125, stdout: '', stderr: `docker: Error response from daemon: ${message}` });
   const made = await engineRequest('POST', `/containers/create?name=${encodeURIComponent(name)}`, spec);
   if (made.status !== 201) return failed(made.message);
   const id = String((made.body as { Id?: string } | undefined)?.Id ?? name);

@@ -57,15 +57,16 @@ export function answer(status: number, text: string): ApiAnswer {
 
 /**
  * The API's `filters` parameter for the CLI's `--filter KEY=VALUE` arguments, which the callers
- * of docker.ts give either way: `label=a=b` is key "label", value "a=b".
+ * of docker.ts give either way: `label=a=b` is key "label", value "a=b". In the engine's map form
+ * ({"label": {"a=b": true}}), as the gate's own filter is.
  */
 export function filtersParam(args: readonly string[]): string {
-  const filters: Record<string, string[]> = {};
+  const filters: Record<string, Record<string, boolean>> = {};
   for (let i = 0; i < args.length; i++) {
     if (args[i] !== '--filter') throw new Error(`filtersParam: ${args[i]} is not --filter`);
     const pair = args[++i] ?? '';
     const key = pair.slice(0, pair.indexOf('='));
-    (filters[key] ??= []).push(pair.slice(pair.indexOf('=') + 1));
+    (filters[key] ??= {})[pair.slice(pair.indexOf('=') + 1)] = true;
   }
   return encodeURIComponent(JSON.stringify(filters));
 }

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, engineApi, engineRequest, filtersParam, useEngineSocket } from '../../lib/io/engine-api.ts';
-import { containerDetails, inspectContainer, listContainers, removeContainers } from '../../lib/io/docker.ts';
+import { type ContainerCreate, containerDetails, inspectContainer, listContainers, removeContainers, runContainer } from '../../lib/io/docker.ts';
 
 describe('filtersParam', () => {
   it("turns the CLI's --filter pairs into the API's filters, the label's own = kept", () => {
     const param = filtersParam(['--filter', 'label=org.ec4docker.cluster=c1', '--filter', 'label=org.ec4docker.role=node', '--filter', 'name=n1']);
-    expect(JSON.parse(decodeURIComponent(param))).toEqual({ label: ['org.ec4docker.cluster=c1', 'org.ec4docker.role=node'], name: ['n1'] });
+    expect(JSON.parse(decodeURIComponent(param))).toEqual({ label: { 'org.ec4docker.cluster=c1': true, 'org.ec4docker.role=node': true }, name: { n1: true } });
   });
   it('refuses anything but --filter', () => {
     expect(() => filtersParam(['-a'])).toThrow(/not --filter/);
@@ -50,6 +50,9 @@ describe('requests over a unix socket', () => {
     if (req.method === 'DELETE' && req.url === '/containers/n2?force=1&v=1' && removing-- > 0) return reply(409, { message: 'removal of container n2 is already in progress' });
     if (req.method === 'DELETE' && req.url === '/containers/gone?force=1&v=1') return reply(404, { message: 'No such container: gone' });
     if (req.method === 'DELETE') return reply(204);
+    if (req.url === '/containers/create?name=bad') return reply(404, { message: 'No such image: nope:wn' });
+    if (req.url === '/containers/create?name=n9') return reply(201, { Id: 'id9', Warnings: [] });
+    if (req.url === '/containers/id9/start') return reply(204);
     return reply(404, { message: `No such container: ${req.url?.split('/')[2]}` });
   });
   const socket = join(mkdtempSync(join(tmpdir(), 'ec4d-api-')), 'engine.sock');
@@ -65,7 +68,7 @@ describe('requests over a unix socket', () => {
   it('lists containers with their names unslashed, and the filters sent', async () => {
     expect(engineApi()).toBe(true);
     expect(await listContainers(['--filter', 'label=x=y'])).toEqual([{ id: 'id1', name: 'n1', state: 'running', labels: { a: 'b' } }]);
-    expect(seen.at(-1)).toBe(`GET /containers/json?all=1&filters=${encodeURIComponent('{"label":["x=y"]}')}`);
+    expect(seen.at(-1)).toBe(`GET /containers/json?all=1&filters=${encodeURIComponent('{"label":{"x=y":true}}')}`);
   });
 
   it("inspects one: none there, or the gate's refusal, is undefined; another failure is one line", async () => {
@@ -78,6 +81,13 @@ describe('requests over a unix socket', () => {
   it('removes at once, waits for a removal in progress, and counts a missing one as removed', async () => {
     await removeContainers(['n1', 'n2', 'gone']);
     expect(seen.filter((s) => s.startsWith('DELETE /containers/n2'))).toHaveLength(3);
+  });
+
+  it("creates and starts a container; a failure reads as docker run's, the engine's message in it", async () => {
+    const spec = { Image: 'nope:wn' } as ContainerCreate;
+    expect(await runContainer('n9', spec)).toEqual({ exitCode: 0, stdout: 'id9\n', stderr: '' });
+    expect(seen.slice(-2)).toEqual(['POST /containers/create?name=n9', 'POST /containers/id9/start']);
+    expect(await runContainer('bad', spec)).toEqual({ exitCode: 125, stdout: '', stderr: 'docker: Error response from daemon: No such image: nope:wn' });
   });
 
   it('says when the engine does not answer', async () => {

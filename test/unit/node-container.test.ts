@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dockerError, removalErrors } from '../../lib/io/docker.ts';
 import type { ContainerSummary } from '../../lib/io/docker.ts';
-import { mendable, nodeContainer, nodeContainersOf, sizeBytes } from '../../lib/backend/engine.ts';
+import { mendable, nodeContainer, nodeContainersOf } from '../../lib/backend/engine.ts';
+import { memoryBytes } from '../../lib/core/config.ts';
 import { runArgs } from '../../lib/io/docker.ts';
 import { resolveClusterConfig } from '../../lib/middleware/registry.ts';
 import { startedRecently } from '../../lib/backend/types.ts';
@@ -97,7 +98,7 @@ describe("a node's container", () => {
   it('is limited in memory, CPUs and processes as configured', () => {
     const host = nodeContainer(config, 'hpcn1').HostConfig;
     expect([host.Memory, host.NanoCpus, host.PidsLimit]).toEqual([512 * 1024 ** 2, 2e9, config.nodePids]);
-    expect([sizeBytes(''), sizeBytes('6291456'), sizeBytes('4G'), sizeBytes('64k')]).toEqual([0, 6291456, 4 * 1024 ** 3, 65536]);
+    expect([memoryBytes(''), memoryBytes('6291456'), memoryBytes('4G'), memoryBytes('64k')]).toEqual([0, 6291456, 4 * 1024 ** 3, 65536]);
   });
   it('is the same docker run for an engine the CLI reaches', () => {
     const args = runArgs('hpcn1', nodeContainer(config, 'hpcn1'));
