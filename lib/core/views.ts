@@ -19,6 +19,9 @@ export interface NodeView {
   // When the scheduler last saw it busy or registering, epoch seconds, if it says (Slurm's
   // last_busy): its idle time counts from then, not from the monitor's first look.
   lastBusy?: number;
+  // When the node's daemon last started, as the scheduler heard at a registration, epoch seconds,
+  // if it says (Slurm's boot_time: slurmd -b gives its own start).
+  daemonStartedAt?: number;
 }
 
 export interface JobView {

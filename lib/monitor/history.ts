@@ -15,7 +15,7 @@ export interface Sample {
 export const SAMPLE_EVERY_S = 60;
 
 /** Events drawn as marks: a node lost or failing, a step that went wrong. */
-const MARKED = new Set(['vanished', 'failed', 'set_aside', 'orphan_removed', 'error']);
+const MARKED = new Set(['vanished', 'failed', 'set_aside', 'orphan_removed', 'restarted', 'error']);
 
 export function sampleOf(nodes: readonly NodeView[], jobs: readonly JobView[], nodeStates: ReadonlyMap<string, string>, now: number): Sample {
   return {

@@ -81,6 +81,13 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
         if (removed) logEvent({ action: 'orphan_removed', node, by: 'clues-monitor', reason, log: removed.log });
         return;
       }
+      case 'restart': {
+        // Its registration was dropped (repair.ts): a new start registers, and its job runs.
+        await backend.remove(node);
+        await backend.start(node);
+        logEvent({ action: 'restarted', node, by: 'clues-monitor', reason });
+        return;
+      }
       case 'retry_boot':
       case 'set_aside': {
         const log = await backend.lastLog(node).catch(() => ''); // why it stopped, e.g. a Swarm task's mount error

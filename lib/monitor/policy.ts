@@ -30,6 +30,8 @@ export interface NodeHistory {
   setAsideSince?: number;
   // When its container vanished under the scheduler (killed, crashed): see VANISHED_COOL_DOWN_SECONDS.
   vanishedAt?: number;
+  // When its container was started again because the scheduler dropped its registration (repair.ts).
+  restartedAt?: number;
 }
 
 /**
@@ -112,6 +114,7 @@ function followNodes(input: PlanInput): Pass {
       delete h.poweringOnSince;
       delete h.setAsideSince;
       delete h.vanishedAt;
+      delete h.restartedAt;
       h.failedPowerOns = 0;
     }
     if (n.power === 'on' && n.usable && !busy(n)) {

@@ -11,6 +11,7 @@ export type RepairKind =
   | 'vanished' // on in the scheduler, its node gone or stopped: requeue its jobs now
   | 'orphan' // off in the scheduler, a node still there: remove it
   | 'retry_boot' // powering up, its node stopped: it will never register; counted as a failed power-on
+  | 'restart' // powering up, its daemon registered since, but the scheduler dropped that: start it again
   | 'set_aside'; // the same, once the retries are used up: out of service until a person acts
 
 export interface Repair {
@@ -45,12 +46,30 @@ export function classify(node: NodeView, state: string | undefined, poweringOn =
   return undefined;
 }
 
+/**
+ * A node the monitor started that Slurm then gave a job and powered up itself, before its slurmd
+ * registered: slurmctld drops a registration whose boot time is older than its own power-up
+ * request ("Still waiting for boot") until ResumeTimeout. The dropped registration still sets the
+ * node's boot time: a node still powering up whose daemon started since the power-on (or since
+ * the last restart) had its registration dropped. A new start registers after Slurm's request.
+ */
+export function registrationDropped(node: NodeView, state: string | undefined, h: { poweringOnSince?: number; restartedAt?: number } | undefined): boolean {
+  if (node.power !== 'powering_up' || state !== 'running' || h?.poweringOnSince === undefined || node.daemonStartedAt === undefined) return false;
+  return node.daemonStartedAt >= Math.floor(Math.max(h.poweringOnSince, h.restartedAt ?? 0)); // boot times are whole seconds
+}
+
 /** The repairs due now, and the history after them. */
 export function planRepairs(input: RepairInput): { repairs: Repair[]; history: PowerHistory } {
   const history: PowerHistory = { ...input.history };
   const repairs: Repair[] = [];
   for (const node of input.nodes) {
     if (input.busyElsewhere.has(node.name)) continue;
+    if (registrationDropped(node, input.states.get(node.name), input.history[node.name])) {
+      history[node.name] = { ...(history[node.name] ?? { failedPowerOns: 0 }), restartedAt: input.now };
+      const why = `powering up: its daemon, started ${new Date(node.daemonStartedAt! * 1000).toISOString()}, registered, and the scheduler dropped that (its own power-up came later)`;
+      repairs.push({ kind: 'restart', node: node.name, reason: why, why });
+      continue;
+    }
     const found = classify(node, input.states.get(node.name), input.history[node.name]?.poweringOnSince !== undefined);
     if (!found) continue;
     const h = { ...(history[node.name] ?? { failedPowerOns: 0 }) };

@@ -29,6 +29,7 @@ export interface SlurmNode {
   reasonSince?: number;
   // When it last became idle or registered, epoch seconds (JSON only; undefined when unknown).
   lastBusy?: number;
+  bootTime?: number; // boot_time: with slurmd -b, when the node's slurmd started (set by every registration, kept or dropped)
   cpus: number;
   allocCpus: number;
   memoryMb: number;
@@ -81,7 +82,7 @@ function powerOf(flags: Set<string>): Power {
 }
 
 /** A node from its state, base and flags, however they were read. */
-export function slurmNode(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'reasonSince' | 'lastBusy' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
+export function slurmNode(name: string, state: string, base: NodeBase, flags: Set<string>, rest: Pick<SlurmNode, 'reason' | 'reasonSince' | 'lastBusy' | 'bootTime' | 'cpus' | 'allocCpus' | 'memoryMb'>): SlurmNode {
   const power = powerOf(flags);
   return {
     name, state, base, power,
@@ -123,6 +124,7 @@ export function parseNodesJson(text: string): SlurmNode[] {
       reason: String(n.reason ?? ''),
       reasonSince: num(n.reason_changed_at) || undefined,
       lastBusy: num(n.last_busy) || undefined,
+      bootTime: num(n.boot_time) || undefined,
       cpus: num(n.cpus),
       allocCpus: num(n.alloc_cpus),
       memoryMb: num(n.real_memory),
@@ -185,7 +187,7 @@ export function toNodeView(n: SlurmNode): NodeView {
   const down = ['down', 'fail', 'failing', 'inval'].includes(n.base);
   const healthy = ['idle', 'alloc', 'mix', 'completing', 'reserved'].includes(n.base);
   const view: NodeView = { name: n.name, power: n.power, busy: n.busy, usable: healthy && !n.drain && !n.notResponding, drain: n.drain, down, reason: n.reason };
-  return n.lastBusy === undefined ? view : { ...view, lastBusy: n.lastBusy };
+  return { ...view, ...(n.lastBusy === undefined ? {} : { lastBusy: n.lastBusy }), ...(n.bootTime === undefined ? {} : { daemonStartedAt: n.bootTime }) };
 }
 
 /**

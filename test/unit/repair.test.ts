@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CUT_OFF } from '../../lib/backend/types.ts';
 import type { NodeView } from '../../lib/core/views.ts';
-import { classify, planRepairs, SET_ASIDE_REASON } from '../../lib/monitor/repair.ts';
+import { classify, planRepairs, registrationDropped, SET_ASIDE_REASON } from '../../lib/monitor/repair.ts';
 import { parseNodesJson, toNodeView } from '../../lib/slurm/state.ts';
 import { parseSinfoText } from '../support/slurm-text.ts';
 
@@ -98,5 +98,37 @@ describe('repair rules', () => {
       nodes: [...agreed.values()], states: new Map([['f1-node2', 'running'], ['f1-node3', 'running']]), busyElsewhere: new Set(), history: {}, now: NOW, retriesPowerOn: 3,
     });
     expect(plan.repairs).toEqual([]);
+  });
+});
+
+describe('a registration Slurm dropped', () => {
+  // ec4d-powering-up: t25n1 POWERING_UP (idle#) for a job, its slurmd not registered yet (boot_time 0)
+  const text = readFileSync('test/fixtures/slurm-24.11/ec4d-powering-up.scontrol-nodes.json', 'utf8');
+  const START = 1796044941; // when the monitor powered it on, in the capture
+  const withBootTime = (bootTime: number): NodeView => {
+    const doc = JSON.parse(text);
+    doc.nodes[0].boot_time.number = bootTime; // what a dropped registration leaves (job_mgr.c validate_jobs_on_node)
+    return toNodeView(parseNodesJson(JSON.stringify(doc))[0]);
+  };
+  const history = (h: Record<string, number>) => ({ t25n1: { failedPowerOns: 0, ...h } });
+
+  it('is a node still powering up whose daemon started since its power-on, its container running', () => {
+    expect(registrationDropped(withBootTime(0), 'running', { poweringOnSince: START })).toBe(false); // not registered yet
+    expect(registrationDropped(withBootTime(START), 'running', { poweringOnSince: START + 0.6 })).toBe(true); // same second
+    expect(registrationDropped(withBootTime(START - 30), 'running', { poweringOnSince: START })).toBe(false); // an older daemon
+    expect(registrationDropped(withBootTime(START + 1), 'created', { poweringOnSince: START })).toBe(false);
+    expect(registrationDropped(withBootTime(START + 1), 'running', undefined)).toBe(false); // not the monitor's power-on
+  });
+
+  it('restarts the node once for that registration, and again only for a later one', () => {
+    const plan = (bootTime: number, h: Record<string, number>, now: number) => planRepairs({
+      nodes: [withBootTime(bootTime)], states: new Map([['t25n1', 'running']]), busyElsewhere: new Set(), history: history(h), now, retriesPowerOn: 3,
+    });
+    const first = plan(START + 1, { poweringOnSince: START }, START + 3);
+    expect(first.repairs.map((r) => r.kind)).toEqual(['restart']);
+    expect(first.repairs[0].reason).toMatch(/^powering up: its daemon, started .*, registered, and the scheduler dropped that/);
+    expect(first.history.t25n1).toEqual({ failedPowerOns: 0, poweringOnSince: START, restartedAt: START + 3 });
+    expect(plan(START + 1, { poweringOnSince: START, restartedAt: START + 3 }, START + 4).repairs).toEqual([]);
+    expect(plan(START + 5, { poweringOnSince: START, restartedAt: START + 3 }, START + 6).repairs.map((r) => r.kind)).toEqual(['restart']);
   });
 });
