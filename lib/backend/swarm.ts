@@ -125,11 +125,14 @@ export function swarmBackend(config: Config): NodeBackend {
   /** The cluster's node services (by label): another's service is never touched. */
   const services = (node?: string): Promise<ApiService[]> =>
     get(`/services?filters=${filtersParam([...clusterFilter(config.serverName, 'node'), ...(node ? ['--filter', `label=${LABEL_NODE}=${node}`] : [])])}`, 'list node services');
+  /** The tasks of the given services. */
+  const tasksOf = (services: ApiService[]): Promise<ApiTask[]> =>
+    get(`/tasks?filters=${filtersParam(services.flatMap((s) => ['--filter', `service=${s.ID}`]))}`, 'list node tasks');
   async function list(): Promise<Map<string, NodeInstance>> {
     const own = await services();
     if (own.length === 0) return new Map();
     const [tasks, hosts] = await Promise.all([
-      get<ApiTask[]>(`/tasks?filters=${filtersParam(own.flatMap((s) => ['--filter', `service=${s.ID}`]))}`, 'list node tasks'),
+      tasksOf(own),
       get<ApiHost[]>('/nodes', 'list the Swarm hosts'),
     ]);
     // A service without a task may have been removed since the listing: kept only if still listed.
@@ -153,8 +156,8 @@ export function swarmBackend(config: Config): NodeBackend {
     return made !== undefined && startedRecently(made.CreatedAt, Date.now(), config.maxWaitPowerOnSeconds);
   }
   async function lastLog(node: string): Promise<string> {
-    const [own] = await services(node).catch(() => []);
-    const tasks = own ? await get<ApiTask[]>(`/tasks?filters=${filtersParam(['--filter', `service=${own.ID}`])}`, 'list node tasks').catch(() => []) : [];
+    const own = await services(node).catch(() => []);
+    const tasks = own.length > 0 ? await tasksOf(own.slice(0, 1)).catch(() => []) : [];
     const error = tasks.find((t) => t.Status.Err)?.Status.Err ?? '';
     if (error) return error;
     // the logs stay the CLI's: a failure's path, and the API's log stream is framed
