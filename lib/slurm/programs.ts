@@ -6,6 +6,7 @@ import { UserError } from '../core/errors.ts';
 import { expandHostlist } from '../core/hostlist.ts';
 import { clusterNames } from '../core/names.ts';
 import { bestEffort, logEvent } from '../io/events.ts';
+import { processForkedAt } from '../io/process-start.ts';
 import { sleep } from '../io/run.ts';
 import type { Program } from '../middleware/types.ts';
 import { startInTurn } from './boot-queue.ts';
@@ -60,12 +61,12 @@ const slurmResume: Program = async (argv, frontend) => {
 
 /**
  * SuspendProgram and ResumeFailProgram: remove the nodes. Only what was made before slurmctld
- * started this program: slow to start on a loaded host, it may run after the node is off and
+ * forked this program: slow to start on a loaded host, it may run after the node is off and
  * clues-monitor has started it again, and that new boot must stay.
  */
 const slurmSuspend: Program = async (argv, frontend) => {
   const { config, backend } = frontend();
-  const started = performance.timeOrigin;
+  const started = processForkedAt();
   await Promise.all(ourNodes(argv, config, 'slurm-suspend').map(async (node) => {
     await backend.remove(node, started);
     forgetRegistered([node]);

@@ -154,11 +154,10 @@ teardown_file() { load helpers; docker rm -f "${NODE}3" >/dev/null 2>&1 || true;
 
 @test "a slurm-suspend that started before a node's new power-on leaves that new boot alone" {
   # slurmctld's slurm-suspend, slow to start on a loaded host, may run after its node is off and
-  # powered on again. Here it is stopped as it starts, the node powered on, then it goes on.
-  docker exec -d -u slurm "$NAME" /opt/ec4docker/slurm-suspend "${NODE}3"
-  run -0 fe "$NAME" pkill -STOP -f "slurm-suspend ${NODE}3"
-  run -0 fe "$NAME" ps -o stat= -C slurm-suspend
-  assert_output --regexp '^T'
+  # powered on again. Here it stops itself between slurmctld's fork and its exec, the node is
+  # powered on, then it goes on: what counts is when it was forked.
+  docker exec -d -u slurm "$NAME" sh -c "kill -STOP \$\$; exec /opt/ec4docker/slurm-suspend ${NODE}3"
+  wait_until 10 fe "$NAME" pgrep --runstates T -f "slurm-suspend ${NODE}3"
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}3"
   run -0 fe "$NAME" pkill -CONT -f "slurm-suspend ${NODE}3"
   wait_until 20 eval "! docker exec $NAME pgrep -f 'slurm-suspend ${NODE}3' >/dev/null"
