@@ -8,6 +8,7 @@ import { UsageError, UserError } from '../lib/core/errors.ts';
 import { clusterNames } from '../lib/core/names.ts';
 import { timelineSpec } from '../lib/core/timeline-chart.ts';
 import { flagValue, parseFlags } from '../lib/io/cli.ts';
+import { watchDir } from '../lib/io/dir-watch.ts';
 import { eventLogPath, readKept } from '../lib/io/events.ts';
 import { lockHeld, rootOnlyLockName, tryLock } from '../lib/io/lock.ts';
 import { vegaLiteToSvg } from '../lib/io/svg.ts';
@@ -66,16 +67,19 @@ async function runForever(cluster: FrontendCluster, monitor: Monitor): Promise<v
   if (!(await tryLock(lockName()))) return; // cron's every-minute start while one runs: nothing to do
   console.log(`${new Date().toISOString()} clues-monitor: started (elasticity ${cluster.config.elasticity}, pid ${process.pid})`);
   let state = loadMonitorState();
+  const marks = cluster.power.scheduler.submissionMarks ? watchDir(cluster.power.scheduler.submissionMarks) : undefined;
   for (;;) {
     const started = Date.now();
-    const pendingAtStart = cluster.power.scheduler.pendingJobs?.().catch(() => []);
+    marks?.arm(); // a job submitted from this look on ends the rest after it
+    const pendingAtStart = marks ? undefined : cluster.power.scheduler.pendingJobs?.().catch(() => []);
     try {
       state = await monitor.tick(state);
     } catch (error) {
       // A failed check (the scheduler restarting, the engine busy) must not end the monitor: try next tick.
       console.error(`${new Date().toISOString()} clues-monitor: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await restUntil(cluster.power.scheduler, started + TICK_MS, undefined, pendingAtStart);
+    if (monitor.madeJobsWait()) continue; // jobs it requeued: nodes for them now, not a tick later
+    await restUntil(cluster.power.scheduler, started + TICK_MS, undefined, pendingAtStart, marks);
   }
 }
 

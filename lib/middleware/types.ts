@@ -76,6 +76,11 @@ export interface Scheduler {
    * job between its full checks ([] when the call fails).
    */
   pendingJobs?(): Promise<string[]>;
+  /**
+   * Optional: a directory where the scheduler rewrites a file at every job submitted (Slurm's
+   * job_submit.lua), so that clues-monitor wakes on it instead of polling pendingJobs.
+   */
+  submissionMarks?: string;
 }
 
 /** What runs on the frontend for a middleware's program: its cluster's config and node backend. */

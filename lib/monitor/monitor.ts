@@ -29,6 +29,8 @@ export interface Monitor {
   tick(state: MonitorState): Promise<MonitorState>;
   /** Waits for the power-offs still going on in the background. */
   settle(): Promise<void>;
+  /** Whether the last check requeued or released jobs: they wait for nodes now. */
+  madeJobsWait(): boolean;
 }
 
 export function createMonitor(config: Config, power: NodePower): Monitor {
@@ -38,6 +40,7 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
   // leave a node alone while an action on it is in flight.
   const inFlight = new Map<string, Promise<void>>();
   let lastSample: Sample | undefined;
+  let jobsMadeToWait = false;
 
   /** Keeps the counts for `clues-monitor timeline`; a full disk never stops the check. */
   function record(seen: Observation, now: number): void {
@@ -133,17 +136,21 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
     // When the look began, not ended: looks take 0.1-0.3 s, and idle times measured between
     // their ends often fell short of the limit by that, waiting a whole tick more.
     const now = Date.now() / 1000;
+    jobsMadeToWait = false;
     const seen = await observe();
     record(seen, now);
     const repaired = planRepairs({
       nodes: seen.nodes, states: seen.nodeStates, busyElsewhere: new Set(inFlight.keys()), history: state.history, now, retriesPowerOn: config.retriesPowerOn,
     });
     for (const r of repaired.repairs) await repair(r);
+    // Vanished and failed nodes are marked down, which requeues their jobs.
+    jobsMadeToWait = repaired.repairs.some((r) => r.kind !== 'orphan' && r.kind !== 'restart');
     // A job requeued after a node failure (a failed boot, Slurm's ResumeTimeout) is held back for
     // minutes: once a node could take it, let it start, so a retry is seconds away, not minutes.
     const held = seen.heldAfterRequeue ?? [];
     if (held.length > 0 && scheduler.release && seen.nodes.some((n) => n.usable)) {
       await scheduler.release(held);
+      jobsMadeToWait = true;
       for (const job of held) logEvent({ action: 'released', node: '-', by: 'clues-monitor', reason: `job ${job}: requeued and held back; a node can take it now` });
     }
     // A node being powered off is left out of the plan (a waiting job gets another node now, not
@@ -175,5 +182,5 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
     return next;
   }
 
-  return { observe, tick, settle: async () => void (await Promise.all(inFlight.values())) };
+  return { observe, tick, settle: async () => void (await Promise.all(inFlight.values())), madeJobsWait: () => jobsMadeToWait };
 }

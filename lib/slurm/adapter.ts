@@ -4,6 +4,7 @@ import type { Config } from '../core/config.ts';
 import { clusterNames } from '../core/names.ts';
 import { bestEffort } from '../io/events.ts';
 import type { Scheduler, SchedulerView } from '../middleware/types.ts';
+import { SUBMISSION_MARKS } from './conf.ts';
 import { isOff, pendingJobIds, readCluster, setDown, shortStates, startNow, updateNodes } from './control.ts';
 import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, powerStates, requestPowerUp } from './power.ts';
 import { parseNodesJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
@@ -70,5 +71,6 @@ export function slurmScheduler(config: Config): Scheduler {
     },
     release: startNow,
     pendingJobs: pendingJobIds,
+    submissionMarks: SUBMISSION_MARKS,
   };
 }

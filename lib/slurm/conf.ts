@@ -8,6 +8,8 @@ export const POWER_DIR = '/opt/ec4docker';
 export const SLURMRESTD_PORT = 6820;
 // The cluster's JWT key (frontend and slurmdbd), copied there from the secrets volume at start.
 export const JWT_KEY = '/etc/slurm/jwt.key';
+// Where job_submit.lua (dockerfiles/slurm/frontend) marks each job submitted; made by the entrypoint.
+export const SUBMISSION_MARKS = '/run/ec4docker/submitted';
 
 /** The whole slurm.conf of a cluster, as text. */
 export function renderSlurmConf(config: Config): string {
@@ -63,6 +65,8 @@ SuspendProgram=${POWER_DIR}/slurm-suspend
 ResumeFailProgram=${POWER_DIR}/slurm-suspend
 # (!) launches a job as soon as its resumed nodes registered (else up to 30 s later)
 PrologSlurmctld=${POWER_DIR}/slurm-prolog
+# job_submit.lua marks each submitted job in ${SUBMISSION_MARKS}: clues-monitor wakes on it
+JobSubmitPlugins=lua
 SlurmdTimeout=30
 # A node has the CPUs the config gives it (EC4DOCK_NODE_CPUS may exceed the host's, to
 # oversubscribe), not the ones slurmd counts: else it registers as invalid and takes no job.

@@ -126,6 +126,24 @@ teardown_file() { load helpers; destroy "$NAME"; }
   fe "$NAME" scancel "$held" "$begin" "$dep"
 }
 
+@test "each job submitted rewrites slurmctld's mark, which clues-monitor watches; a mark that cannot be written refuses no job" {
+  local pid ino
+  pid=$(fe "$NAME" pgrep -o -f 'clues-monitor run')
+  ino=$(printf %x "$(fe "$NAME" stat -c %i /run/ec4docker/submitted)")
+  # the monitor's inotify watch is on that directory (fdinfo: "inotify wd:N ino:<hex inode> ...")
+  run -0 fe "$NAME" bash -c "cat /proc/$pid/fdinfo/* | grep '^inotify'"
+  assert_output --partial " ino:$ino "
+  fe "$NAME" rm -f /run/ec4docker/submitted/last
+  run -0 as_ubuntu "$NAME" "sbatch --parsable --hold --wrap true"
+  local held=$output
+  run -0 fe "$NAME" stat -c %U /run/ec4docker/submitted/last
+  assert_output slurm
+  fe "$NAME" chmod 0444 /run/ec4docker/submitted/last
+  run -0 as_ubuntu "$NAME" "sbatch --parsable --hold --wrap true"
+  fe "$NAME" chmod 0644 /run/ec4docker/submitted/last
+  fe "$NAME" scancel "$held" "$output"
+}
+
 @test "clues-monitor status shows every node, for people and as JSON" {
   run -0 fe "$NAME" /opt/ec4docker/clues-monitor status
   assert_line --index 0 "cluster $NAME: elasticity monitor, clues-monitor running"
