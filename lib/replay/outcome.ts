@@ -5,6 +5,7 @@ import type { TimelinePoint } from '../core/timeline-chart.ts';
 export interface JobRecord {
   id: number;
   submitted: number; // epoch seconds
+  due?: number; // epoch seconds the trace put its submit at (scaled); submitted later: the harness lagged
   starts: number[]; // epoch seconds of each start marker (more than one: requeued and started again)
   ends: number[]; // epoch seconds of each end marker (more than one: the job ran twice)
 }
@@ -24,6 +25,8 @@ export interface Outcome {
   wait_p50_s: number;
   wait_p95_s: number;
   wait_max_s: number;
+  submit_lag_p95_s: number; // how late the harness submitted (jobs with a due time): a lag changes the load
+  submit_lag_max_s: number;
 }
 
 /** The nearest-rank percentile (p in 0..100) of the values; 0 for none. */
@@ -44,6 +47,7 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
 export function outcome(jobs: readonly JobRecord[], power: readonly PowerInterval[], end: number): Outcome {
   const waits = jobs.filter((j) => j.starts.length > 0).map((j) => Math.max(0, Math.min(...j.starts) - j.submitted));
   const completed = jobs.filter((j) => j.ends.length > 0).length;
+  const lags = jobs.flatMap((j) => (j.due === undefined ? [] : [Math.max(0, j.submitted - j.due)]));
   return {
     jobs: jobs.length,
     completed,
@@ -53,6 +57,8 @@ export function outcome(jobs: readonly JobRecord[], power: readonly PowerInterva
     wait_p50_s: round(percentile(waits, 50)),
     wait_p95_s: round(percentile(waits, 95)),
     wait_max_s: round(waits.length ? Math.max(...waits) : 0),
+    submit_lag_p95_s: round(percentile(lags, 95)),
+    submit_lag_max_s: round(lags.length ? Math.max(...lags) : 0),
   };
 }
 

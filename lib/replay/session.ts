@@ -218,7 +218,7 @@ export async function replay(spec: ClusterSpec, jobs: readonly ReplayJob[], faul
   for (const node of already) if (!power.some((p) => p.node === node && p.on <= start)) power.push({ node, on: start, off: deaths.find((d) => d.node === node)?.at });
   const records: JobRecord[] = jobs.map((j) => {
     const m = markers.get(j.id);
-    return { id: j.id, submitted: submitted.get(j.id) ?? start, starts: (m?.starts ?? []).map((s) => s.at), ends: m?.ends ?? [] };
+    return { id: j.id, submitted: submitted.get(j.id) ?? start, due: start + j.submitAt, starts: (m?.starts ?? []).map((s) => s.at), ends: m?.ends ?? [] };
   });
   const runs: JobRun[] = [...markers].flatMap(([id, m]) => {
     const starts = [...m.starts].sort((a, b) => a.at - b.at);

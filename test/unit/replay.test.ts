@@ -66,7 +66,7 @@ describe('replay plan', () => {
 });
 
 describe('replay outcome', () => {
-  const job = (id: number, submitted: number, starts: number[], ends: number[]): JobRecord => ({ id, submitted, starts, ends });
+  const job = (id: number, submitted: number, starts: number[], ends: number[], due?: number): JobRecord => ({ id, submitted, starts, ends, due });
 
   it('counts lost jobs, jobs run to their end twice, and waits from the first start', () => {
     const o = outcome(
@@ -74,7 +74,12 @@ describe('replay outcome', () => {
       [{ node: 'n1', on: 100, off: 115 }, { node: 'n2', on: 110 }],
       130,
     );
-    expect(o).toEqual({ jobs: 4, completed: 3, lost: 1, run_twice: 1, node_seconds: 35, wait_p50_s: 2, wait_p95_s: 3, wait_max_s: 3 });
+    expect(o).toEqual({ jobs: 4, completed: 3, lost: 1, run_twice: 1, node_seconds: 35, wait_p50_s: 2, wait_p95_s: 3, wait_max_s: 3, submit_lag_p95_s: 0, submit_lag_max_s: 0 });
+  });
+
+  it('measures how late the harness submitted each job against its due time; early counts as on time', () => {
+    const o = outcome([job(1, 100.5, [101], [110], 100), job(2, 104, [105], [106], 101), job(3, 99, [100], [101], 100)], [], 130);
+    expect(o).toMatchObject({ submit_lag_p95_s: 3, submit_lag_max_s: 3 });
   });
 
   it('takes nearest-rank percentiles, and nothing for no value', () => {
