@@ -63,3 +63,19 @@ const gridEngine: ReplayScheduler = {
 };
 
 export const REPLAY_SCHEDULERS: Record<string, ReplayScheduler> = { slurm, sge: gridEngine };
+
+const SUBMITTED = 'ec4d-replay: submitted';
+
+/**
+ * One bash script that runs the submit commands in order and stops at the first that fails,
+ * printing SUBMITTED after each that succeeded: jobs due together go in one `docker exec`.
+ */
+export function submitScript(commands: readonly string[][]): string {
+  return commands.map((argv) => `${argv.map(shellWord).join(' ')} >/dev/null || exit 1; echo '${SUBMITTED}'\n`).join('');
+}
+
+/** A word bash reads back as `text`: single-quoted, each ' written as '\\''. */
+const shellWord = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
+/** How many of a submitScript's commands succeeded, from its output. */
+export const submittedCount = (out: string): number => lines(out).filter((l) => l === SUBMITTED).length;

@@ -1,11 +1,12 @@
 // The replay's I/O: one cluster made for it, the trace's jobs submitted on time, faults injected,
 // and what happened read back (markers in /home, the engine's node events).
 import { spawn } from 'node:child_process';
+import { UserError } from '../core/errors.ts';
 import { expandHostlist } from '../core/hostlist.ts';
 import { lastLine, run, runChecked, sleep, waitFor } from '../io/run.ts';
 import { everyJobEnded, type JobMarks, nodesMidJob, nodesStillBooting, type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
-import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler } from './schedulers.ts';
+import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler, submitScript, submittedCount } from './schedulers.ts';
 import type { ReplayJob } from './workload.ts';
 
 export interface ClusterSpec {
@@ -53,17 +54,29 @@ export async function removeCluster(spec: ClusterSpec): Promise<void> {
   if (result.exitCode !== 0) console.error(`replay: warning: cluster ${spec.name} not all removed (${lastLine(result.stderr) || `exit ${result.exitCode}`}); again: ${spec.setup} -s ${spec.name} -t -y --purge`);
 }
 
-/** Submits every job at its time (from `start`); returns each job's submit time. */
+/**
+ * Submits every job at its time (from `start`); returns each job's submit time. The jobs due by
+ * the time a submit begins go in one `docker exec`, in the trace's order: on a loaded host an
+ * exec takes seconds, and one per job fell up to 43 s behind the trace.
+ */
 async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: number): Promise<Map<number, number>> {
   const submitted = new Map<number, number>();
-  for (const job of jobs) {
-    const wait = start + job.submitAt - now();
+  let next = 0;
+  while (next < jobs.length) {
+    const wait = start + jobs[next].submitAt - now();
     if (wait > 0) await sleep(wait * 1000);
-    submitted.set(job.id, now());
-    const submit = ['exec', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, ...schedulerOf(spec).submit(job)];
-    // a fault may be restarting the frontend: try again for a minute, as a user would
-    const accepted = await waitFor(async () => ((await run('docker', submit, { timeout: '60s' })).exitCode === 0 ? true : undefined), 60_000, 1000);
-    if (!accepted) await runChecked('docker', submit, `submit job ${job.id}`, '120s');
+    const due: ReplayJob[] = [];
+    while (next < jobs.length && start + jobs[next].submitAt <= now()) due.push(jobs[next++]);
+    for (const job of due) submitted.set(job.id, now());
+    // a fault may be restarting the frontend: try the rest again for a minute, as a user would
+    const deadline = Date.now() + 60_000;
+    for (let left = due; left.length > 0;) {
+      const exec = ['exec', '-i', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, 'bash', '-s'];
+      const result = await run('docker', exec, { timeout: '120s', input: submitScript(left.map((job) => schedulerOf(spec).submit(job))) });
+      left = left.slice(submittedCount(result.stdout));
+      if (left.length > 0 && Date.now() > deadline) throw new UserError(`submit job ${left[0].id}: ${lastLine(result.stderr) || `exit ${result.exitCode}`}`);
+      if (left.length > 0) await sleep(1000);
+    }
   }
   return submitted;
 }

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { everyJobEnded, nodesMidJob, nodesStillBooting, planFaults } from '../../lib/replay/faults.ts';
 import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, splitNodeSeconds, timeline } from '../../lib/replay/outcome.ts';
+import { submitScript, submittedCount } from '../../lib/replay/schedulers.ts';
 import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
 import { oracleNodeSeconds, planReplay } from '../../lib/replay/workload.ts';
 
@@ -156,5 +158,22 @@ describe('replay faults and history', () => {
     const jobs: JobRecord[] = [{ id: 1, submitted: 100, starts: [102], ends: [104] }];
     const points = timeline(jobs, [{ id: 1, nodes: ['n1', 'n2'], start: 102, end: 104 }], [{ node: 'n1', on: 101, off: 106 }, { node: 'n2', on: 101.5 }], 100, 105);
     expect(points.map((p) => [p.t, p.on, p.busy, p.waiting])).toEqual([[0, 0, 0, 1], [1, 1, 0, 1], [2, 2, 2, 0], [3, 2, 2, 0], [4, 2, 0, 0], [5, 2, 0, 0]]);
+  });
+});
+
+describe('the replay submits the jobs due together in one script', () => {
+  const runScript = (commands: string[][]) => spawnSync('bash', ['-s'], { input: submitScript(commands), encoding: 'utf8' });
+
+  it('runs them in order, arguments intact, and counts each that was accepted', () => {
+    const r = runScript([['bash', '-c', 'printf "%s|" "$@" >&2', '_', 'a b', "it's", '$HOME'], ['true'], ['bash', '-c', 'echo 2 >&2']]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("a b|it's|$HOME|2\n");
+    expect(submittedCount(r.stdout)).toBe(3);
+  });
+
+  it('stops at the first refused, so the rest can be submitted again, and none twice', () => {
+    const r = runScript([['true'], ['false'], ['true']]);
+    expect(r.status).toBe(1);
+    expect(submittedCount(r.stdout)).toBe(1);
   });
 });
