@@ -21,10 +21,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Each kind of fault once, at a random moment between 10 % and 70 % of the replay, in time order. */
+/**
+ * Each kind of fault once, at a random moment between 10 % and 70 % of the replay, in time order;
+ * a node stopped while it boots between 10 % and 30 %: a replay on time boots nodes as its load
+ * builds up, and may boot none late (the 31-job slice boots its last node at 40 %).
+ */
 export function planFaults(durationSeconds: number, seed: number): PlannedFault[] {
   const random = seededRandom(seed);
-  return FAULT_KINDS.map((kind) => ({ kind, at: Math.round((0.1 + 0.6 * random()) * durationSeconds * 10) / 10 }))
+  const spread = (kind: FaultKind) => (kind === 'stop_booting_node' ? 0.2 : 0.6);
+  return FAULT_KINDS.map((kind) => ({ kind, at: Math.round((0.1 + spread(kind) * random()) * durationSeconds * 10) / 10 }))
     .sort((a, b) => a.at - b.at);
 }
 

@@ -116,6 +116,7 @@ describe('replay faults and history', () => {
     const faults = planFaults(100, 7);
     expect(faults.map((f) => f.kind).sort()).toEqual(['kill_busy_node', 'kill_monitor', 'restart_frontend', 'stop_booting_node']);
     expect(faults.every((f) => f.at >= 10 && f.at <= 70)).toBe(true);
+    expect(faults.find((f) => f.kind === 'stop_booting_node')!.at).toBeLessThanOrEqual(30);
     expect(planFaults(100, 7)).toEqual(faults);
     expect(planFaults(100, 8)).not.toEqual(faults);
   });
