@@ -89,16 +89,14 @@ const slurmPrologWait: Program = async () => {
   if (nodelist === '' || job === '') return;
   const nodes = expandHostlist(nodelist);
   const deadline = Date.now() + 10 * 60_000;
+  let state = 'CONFIGURING'; // as when Slurm started the prolog
   for (let poll = 1; Date.now() < deadline; poll++) {
     // Unknown (a command failed): ask again.
+    if (poll % JOB_STATE_EVERY === 0) state = (await jobState(job)) ?? state;
     const states = await shortStates(nodes).catch(() => undefined);
-    if (states && prologMayEnd('CONFIGURING', nodes.map((n) => states.get(n) ?? ''))) {
+    if (states && prologMayEnd(state, nodes.map((n) => states.get(n) ?? ''))) {
       markRegistered(nodes.filter((n) => isUp(states.get(n) ?? '')));
       return;
-    }
-    if (poll % JOB_STATE_EVERY === 0) {
-      const state = await jobState(job);
-      if (state !== undefined && state !== 'CONFIGURING') return; // cancelled, requeued, or gone ('')
     }
     await sleep(150);
   }
