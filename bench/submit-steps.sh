@@ -16,7 +16,7 @@ while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%3N)
 since() { if [ -n "$2" ]; then echo $(( $(date -u -d "$2" +%s%3N) - $1 )); else echo -; fi; }
 name=benchsteps$$
 bench_cluster "$name" EC4DOCK_MAXNODES=2 "EC4DOCK_ELASTICITY=$mode" EC4DOCK_IDLE_TIME=1
-printf '%-8s %-9s %-13s %-11s %-10s %s\n' mode decided 'docker run' registered allocated RUNNING
+printf '%-8s %-9s %-13s %-11s %-10s %-11s %s\n' mode decided 'docker run' registered allocated 'prolog end' RUNNING
 for _ in $(seq 1 "$runs"); do
   wait_all_off "$name"
   read -r t0 r job < <(in_frontend "$name" "$probe")
@@ -29,7 +29,8 @@ for _ in $(seq 1 "$runs"); do
   ctld=$(docker exec "$name" cat /var/log/slurm/slurmctld.log)
   registered=$(echo "$ctld" | sed -n "s/^\[\([^]]*\)\] Node $node now responding$/\1/p" | tail -1)
   allocated=$(echo "$ctld" | sed -n "s/^\[\([^]]*\)\] sched: Allocate JobId=$job .*/\1/p" | tail -1)
+  configured=$(echo "$ctld" | sed -n "s/^\[\([^]]*\)\] prolog_running_decr: Configuration for JobId=$job is complete$/\1/p" | tail -1)
   [ "$mode" = monitor ] || decided=
-  printf '%-8s %-9s %-13s %-11s %-10s %s\n' "$mode" "$(since "$t0" "$decided")" "$(since "$t0" "$(echo "$resumed" | field time)")" \
-    "$(since "$t0" "$registered")" "$(since "$t0" "$allocated")" $((r - t0))
+  printf '%-8s %-9s %-13s %-11s %-10s %-11s %s\n' "$mode" "$(since "$t0" "$decided")" "$(since "$t0" "$(echo "$resumed" | field time)")" \
+    "$(since "$t0" "$registered")" "$(since "$t0" "$allocated")" "$(since "$t0" "$configured")" $((r - t0))
 done
