@@ -6,7 +6,7 @@ import { bestEffort } from '../io/events.ts';
 import type { Scheduler, SchedulerView } from '../middleware/types.ts';
 import { SUBMISSION_MARKS } from './conf.ts';
 import { isOff, pendingJobIds, readCluster, setDown, shortStates, startNow, updateNodes } from './control.ts';
-import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, OFF_REASON, powerOffNode, powerStates, requestPowerUp } from './power.ts';
+import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, markOnRegistration, OFF_REASON, powerOffNode, powerStates, requestPowerUp } from './power.ts';
 import { parseNodesJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
@@ -53,6 +53,8 @@ export function slurmScheduler(config: Config): Scheduler {
     },
     powerStates,
     admit: requestPowerUp,
+    // In the background: a mark missed costs a slower first launch, never a failure.
+    started: (nodes) => void markOnRegistration(nodes, config.maxWaitPowerOnSeconds * 1000).catch(() => undefined),
     bootChecks,
     forget: (node, reason) => forgetPowerOn(config, node, reason),
     powerOff: (node, by, _reason, options) => powerOffNode(config, node, by, options),

@@ -4,11 +4,11 @@
 import type { Config } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
 import { bestEffort } from '../io/events.ts';
-import { waitFor } from '../io/run.ts';
+import { sleep, waitFor } from '../io/run.ts';
 import type { BootCheck, PowerOffOptions, PowerState, SchedulerPowerOff } from '../middleware/types.ts';
 import { waitForJobs } from '../power/drain.ts';
 import { isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
-import { forgetRegistered } from './registered.ts';
+import { forgetBooting, forgetRegistered, markBooting, markRegistered } from './registered.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
 const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
@@ -66,6 +66,43 @@ export async function bootChecks(nodes: string[]): Promise<Map<string, BootCheck
     if (NEEDS_RESUME.test(state)) return [node, { failed: reasons.get(node) || `Slurm state ${state}` }];
     return [node, undefined];
   }));
+}
+
+/**
+ * Of nodes started here, the ones Slurm has up now, and the ones still booting: neither up nor
+ * failed (a failed boot is clues-monitor's to repair; its jobs go elsewhere).
+ */
+export function registrations(nodes: string[], states: Map<string, string>): { up: string[]; booting: string[] } {
+  const up = nodes.filter((n) => isUp(states.get(n) ?? ''));
+  return { up, booting: nodes.filter((n) => !up.includes(n) && !NEEDS_RESUME.test(states.get(n) ?? '')) };
+}
+
+const REGISTRATION_POLL_MS = 100;
+
+/**
+ * Marks nodes just started here registered (registered.ts) as soon as their slurmd has
+ * registered, asking every 100 ms until each is up, has failed, or `timeoutMs` passed; marked
+ * booting meanwhile. Their first jobs then start without slurm-prolog-wait: a start of the
+ * executable (0.2 s of CPU, beside the boot) and questions that slurmctld answers slowly while it
+ * launches the job.
+ */
+export async function markOnRegistration(nodes: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let booting = nodes;
+  markBooting(nodes);
+  try {
+    while (booting.length > 0 && Date.now() < deadline) {
+      await sleep(REGISTRATION_POLL_MS);
+      const states = await shortStates(booting).catch(() => undefined);
+      if (!states) continue;
+      const seen = registrations(booting, states);
+      markRegistered(seen.up);
+      forgetBooting(booting.filter((n) => !seen.booting.includes(n)));
+      booting = seen.booting;
+    }
+  } finally {
+    forgetBooting(booting);
+  }
 }
 
 /** Puts a node whose power-on failed (its node already removed) back to powered off. */

@@ -13,7 +13,7 @@ import { startInTurn } from './boot-queue.ts';
 import { renderSlurmConf } from './conf.ts';
 import { isOff, isUp, jobState, nodeReasons, prologMayEnd, shortStates, updateNodes } from './control.ts';
 import { holdOff, holdsOffNodes, OFF_REASON } from './power.ts';
-import { forgetRegistered, markRegistered } from './registered.ts';
+import { allRegistered, forgetRegistered, markRegistered } from './registered.ts';
 
 /** The nodes of a Slurm hostlist argument that belong to this cluster (others are logged and skipped). */
 function ourNodes(argv: string[], config: Config, by: string): string[] {
@@ -79,9 +79,10 @@ const slurmSuspend: Program = async (argv, frontend) => {
  * as every node of the job has (Slurm otherwise launches a job on freshly resumed nodes only at
  * its periodic check), or as soon as the job no longer waits for them (control.ts,
  * prologMayEnd). The nodes then up are marked, so that their next jobs skip this wait.
- * The nodes' states are asked every 150 ms; the job's own, which matters only while its nodes
- * neither are up nor have failed (a cancel, a requeue), once a second: a poll is a Slurm command,
- * and on a busy frontend each costs 25 ms of CPU.
+ * Every 50 ms it looks for the marks (clues-monitor marks the nodes it starts as they register);
+ * every 150 ms it asks the nodes' states; the job's own, which matters only while its nodes
+ * neither are up nor have failed (a cancel, a requeue), about once a second: a Slurm command on a
+ * busy frontend costs 25 ms of CPU.
  */
 const slurmPrologWait: Program = async () => {
   const nodelist = process.env.SLURM_JOB_NODELIST ?? '';
@@ -90,18 +91,22 @@ const slurmPrologWait: Program = async () => {
   const nodes = expandHostlist(nodelist);
   const deadline = Date.now() + 10 * 60_000;
   let state = 'CONFIGURING'; // as when Slurm started the prolog
-  for (let poll = 1; Date.now() < deadline; poll++) {
-    // Unknown (a command failed): ask again.
-    if (poll % JOB_STATE_EVERY === 0) state = (await jobState(job)) ?? state;
-    const states = await shortStates(nodes).catch(() => undefined);
-    if (states && prologMayEnd(state, nodes.map((n) => states.get(n) ?? ''))) {
-      markRegistered(nodes.filter((n) => isUp(states.get(n) ?? '')));
-      return;
+  for (let poll = 0; Date.now() < deadline; poll++) {
+    if (allRegistered(nodes)) return;
+    if (poll % NODES_EVERY === 0) {
+      // Unknown (a command failed): ask again.
+      if (poll > 0 && poll % JOB_STATE_EVERY === 0) state = (await jobState(job)) ?? state;
+      const states = await shortStates(nodes).catch(() => undefined);
+      if (states && prologMayEnd(state, nodes.map((n) => states.get(n) ?? ''))) {
+        markRegistered(nodes.filter((n) => isUp(states.get(n) ?? '')));
+        return;
+      }
     }
-    await sleep(150);
+    await sleep(50);
   }
 };
-const JOB_STATE_EVERY = 7;
+const NODES_EVERY = 3;
+const JOB_STATE_EVERY = 21;
 
 /**
  * Run by the frontend's entrypoint once slurmctld answers: in modes none/monitor, hold every

@@ -38,11 +38,19 @@ teardown_file() { load helpers; destroy "$NAME"; }
 
 @test "a node's first job waits for it to register; the node is then marked, so later jobs go at once, until it is powered off" {
   wait_until 60 no_node_container "$NAME"
+  # what /run/ec4docker/booting holds while the node boots, caught by a loop in the frontend
+  fe "$NAME" rm -f /tmp/seen-booting
+  docker exec -d "$NAME" sh -c 'until [ -n "$(ls /run/ec4docker/booting)" ]; do sleep 0.01; done; cat /run/ec4docker/booting/* >/tmp/seen-booting'
   run -0 as_ubuntu "$NAME" "sbatch --parsable -o first.out --wrap hostname"
   wait_until 90 job_gone "$NAME" "$output"
   run -0 fe "$NAME" cat /home/ubuntu/first.out
   node=$output
-  # the prolog's wait marked it (lib/slurm/registered.ts); slurm-resume and slurm-suspend forget it
+  # clues-monitor started it and watched it register (its pid in the booting mark), then marked
+  # it (lib/slurm/registered.ts); slurm-resume and slurm-suspend forget it
+  run -0 fe "$NAME" cat /tmp/seen-booting
+  assert_output "$(fe "$NAME" pgrep -x clues-monitor)"
+  run -0 fe "$NAME" ls /run/ec4docker/booting
+  assert_output ""
   run -0 fe "$NAME" ls /run/ec4docker/registered
   assert_output "$node"
   wait_until 60 no_node_container "$NAME"

@@ -16,11 +16,11 @@ fi
 /opt/ec4docker/slurm-conf >/etc/slurm/slurm.conf
 # SlurmUser runs the power programs, which call the engine: give it the socket's group.
 engine_group slurm
-# Nodes seen registered (lib/slurm/registered.ts): none yet at this start. job_submit.lua marks
-# each submitted job in /run/ec4docker/submitted (lib/slurm/conf.ts).
-rm -rf /run/ec4docker/registered
+# Nodes seen registered or booting (lib/slurm/registered.ts): none yet at this start.
+# job_submit.lua marks each submitted job in /run/ec4docker/submitted (lib/slurm/conf.ts).
+rm -rf /run/ec4docker/registered /run/ec4docker/booting
 install -d -o slurm -g slurm /var/lib/ec4docker/slurmctld /var/log/slurm /var/log/ec4docker /run/ec4docker/registered \
-  /run/ec4docker/submitted
+  /run/ec4docker/booting /run/ec4docker/submitted
 touch /var/log/ec4docker/events.jsonl && chown slurm:slurm /var/log/ec4docker/events.jsonl
 
 start_munge
