@@ -15,6 +15,7 @@ import { vegaLiteToSvg } from '../lib/io/svg.ts';
 import { type FrontendCluster, openFrontend } from '../lib/middleware/frontend.ts';
 import { parseDuration, parseSamples, timelineOf } from '../lib/monitor/history.ts';
 import { createMonitor, historyLogPath, type Monitor } from '../lib/monitor/monitor.ts';
+import { nextIdleLimit } from '../lib/monitor/policy.ts';
 import { restUntil } from '../lib/monitor/rest.ts';
 import { loadMonitorState } from '../lib/monitor/saved-state.ts';
 
@@ -79,7 +80,10 @@ async function runForever(cluster: FrontendCluster, monitor: Monitor): Promise<v
       console.error(`${new Date().toISOString()} clues-monitor: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (monitor.madeJobsWait()) continue; // jobs it requeued: nodes for them now, not a tick later
-    await restUntil(cluster.power.scheduler, started + TICK_MS, undefined, pendingAtStart, marks);
+    // In mode monitor, the next look is due at the next tick or when an idle node reaches its limit.
+    const idleLimit = cluster.config.elasticity === 'monitor' ? nextIdleLimit(state.history, cluster.config.idleSeconds, Date.now() / 1000) : undefined;
+    const due = Math.min(started + TICK_MS, idleLimit === undefined ? Infinity : idleLimit * 1000);
+    await restUntil(cluster.power.scheduler, due, undefined, pendingAtStart, marks);
   }
 }
 

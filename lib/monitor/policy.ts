@@ -249,6 +249,16 @@ function keepWarm(pass: Pass, demand: Demand): void {
   }
 }
 
+/**
+ * When the first idle node reaches the idle limit (epoch seconds), if that is still to come: the
+ * monitor looks again then rather than at its next tick, so a node goes off at its limit, not up
+ * to a tick later.
+ */
+export function nextIdleLimit(history: PowerHistory, idleSeconds: number, now: number): number | undefined {
+  const limits = Object.values(history).flatMap((h) => (h.idleSince === undefined ? [] : [h.idleSince + idleSeconds])).filter((t) => t > now);
+  return limits.length > 0 ? Math.min(...limits) : undefined;
+}
+
 /** Long-idle nodes beyond what waiting jobs and extraNodesFree want go off, highest-numbered first. */
 function powerOffIdle(pass: Pass, demand: Demand): void {
   const { config, now } = pass.input;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planPower, type PlanInput, type PolicyConfig, type PowerHistory, VANISHED_COOL_DOWN_SECONDS } from '../../lib/monitor/policy.ts';
+import { nextIdleLimit, planPower, type PlanInput, type PolicyConfig, type PowerHistory, VANISHED_COOL_DOWN_SECONDS } from '../../lib/monitor/policy.ts';
 import { toJobView, toNodeView } from '../../lib/slurm/state.ts';
 import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
 import { withHiddenNodes, type JobView, type NodeView } from '../../lib/core/views.ts';
@@ -125,6 +125,18 @@ describe('powering off', () => {
     expect(plan({ nodes: [node('node1', { power: 'on', lastBusy: NOW + 5 })] }).history.node1.idleSince).toBe(NOW);
     // seen idle before: the record stands
     expect(summary({ nodes: justIdle, history: { node1: { idleSince: NOW - 10, failedPowerOns: 0 } } })).toEqual([]);
+  });
+
+  it('says when the next idle node reaches the limit, so the monitor looks then and not a tick later', () => {
+    const history: PowerHistory = {
+      node1: { idleSince: NOW - 119.5, failedPowerOns: 0 }, // at its limit in 0.5 s: the next look
+      node2: { idleSince: NOW - 100, failedPowerOns: 0 },
+      node3: { idleSince: NOW - 300, failedPowerOns: 0 }, // past its limit and still on (kept warm): no reason to look
+      node4: { failedPowerOns: 0 }, // busy
+    };
+    expect(nextIdleLimit(history, 120, NOW)).toBe(NOW + 0.5);
+    expect(summary({ nodes: [node('node1', { power: 'on' })], history: { node1: history.node1 }, now: NOW + 0.5 })).toEqual(['power_off node1']);
+    expect(nextIdleLimit({ node3: history.node3, node4: history.node4 }, 120, NOW)).toBeUndefined();
   });
 
   it('keeps a node idle for 119 s of 120 s on', () => {
