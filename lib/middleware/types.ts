@@ -54,10 +54,10 @@ export interface Scheduler {
    */
   admit(nodes: string[], states: Map<string, PowerState>, startingHere: boolean): Promise<void>;
   /**
-   * Optional: told of nodes the caller has just started (their containers running); returns at
-   * once. Slurm watches them register, so that their first jobs start without the prolog's wait.
+   * Optional: told of nodes the caller is about to start; returns at once. Slurm watches them
+   * register, so that their first jobs start without the prolog's wait.
    */
-  started?(nodes: string[]): void;
+  starting?(nodes: string[]): void;
   /** Each booting node's state, read once for all of them. */
   bootChecks(nodes: string[]): Promise<Map<string, BootCheck>>;
   /** After a failed power-on, its node already removed: back to powered off in the scheduler. */

@@ -69,7 +69,7 @@ export async function bootChecks(nodes: string[]): Promise<Map<string, BootCheck
 }
 
 /**
- * Of nodes started here, the ones Slurm has up now, and the ones still booting: neither up nor
+ * Of nodes being started here, the ones Slurm has up now, and the ones still booting: neither up nor
  * failed (a failed boot is clues-monitor's to repair; its jobs go elsewhere).
  */
 export function registrations(nodes: string[], states: Map<string, string>): { up: string[]; booting: string[] } {
@@ -80,9 +80,9 @@ export function registrations(nodes: string[], states: Map<string, string>): { u
 const REGISTRATION_POLL_MS = 100;
 
 /**
- * Marks nodes just started here registered (registered.ts) as soon as their slurmd has
+ * Marks nodes being started here registered (registered.ts) as soon as their slurmd has
  * registered, asking every 100 ms until each is up, has failed, or `timeoutMs` passed; marked
- * booting meanwhile. Their first jobs then start without slurm-prolog-wait: a start of the
+ * booting meanwhile (from before their start: Slurm may run a job's prolog while they start). Their first jobs then start without slurm-prolog-wait: a start of the
  * executable (0.2 s of CPU, beside the boot) and questions that slurmctld answers slowly while it
  * launches the job.
  */

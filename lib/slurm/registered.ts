@@ -1,5 +1,5 @@
 // Two kinds of marks in the frontend's /run/ec4docker (a tmpfs, so a restarted frontend starts
-// with none), one empty file per node, read by the prolog (dockerfiles/slurm/frontend/slurm-prolog)
+// with none), one file per node, read by the prolog (dockerfiles/slurm/frontend/slurm-prolog)
 // so that a job on freshly started nodes starts without asking slurmctld, which answers slowly
 // while it is launching that very job:
 // - registered/NODE: the node has been seen registered since it was last powered up;
