@@ -8,16 +8,8 @@
 # Usage: bench/compare.sh REF [ROUNDS] [N]    (e.g. bench/compare.sh HEAD~3 7 50)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ref=${1:?usage: bench/compare.sh REF [ROUNDS] [N]}; rounds=${2:-7}; scale=${3:-50}
-other=/tmp/ec4d-compare-$$
-git -C "$ROOT" worktree add -q "$other" "$ref"
-ln -s "$ROOT/node_modules" "$other/node_modules"
-# The other commit's images, tagged ec4dother:*, then this tree's (ec4dslurm:*) again.
-log=/tmp/ec4d-compare-images.log
-images() { (cd "$1" && npm run -s images -- slurm >"$log" 2>&1) || { tail -20 "$log" >&2; exit 1; }; }
-images "$other" && docker tag ec4dslurm:frontend ec4dother:frontend && docker tag ec4dslurm:wn ec4dother:wn
-# an accounting image, where the other commit has one
-if docker image inspect ec4dslurm:db >/dev/null 2>&1 && [ -d "$other/dockerfiles/slurm/db" ]; then docker tag ec4dslurm:db ec4dother:db; fi
-images "$ROOT"
+other_images "$ref"
+other=$OTHER
 declare -A tree=([other]=$other [this]=$ROOT) image=([other]=ec4dother [this]=ec4dslurm)
 probe='t0=$(date +%s%N); j=$(sbatch --parsable --wrap "hostname; sleep 1"); r=
 while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
@@ -30,7 +22,7 @@ mk() { # mk VARIANT NAME MAXNODES [KEY=VALUE...]
   if grep -q EC4DOCK_DB_IMAGENAME "${tree[$1]}/lib/core/config.ts"; then echo "EC4DOCK_DB_IMAGENAME=${image[$1]}:db" >>"/tmp/$2.config"; fi
   "${tree[$1]}/setup-cluster" -f "/tmp/$2.config" -y >/dev/null
 }
-trap 'for v in other this; do bench_cleanup p$v$$; bench_cleanup s$v$$; bench_cleanup m$v$$; done; git -C "$ROOT" worktree remove --force "$other"' EXIT
+trap 'for v in other this; do bench_cleanup p$v$$; bench_cleanup s$v$$; bench_cleanup m$v$$; done; other_cleanup' EXIT
 declare -A sub scl up rq off
 for round in 1 2; do
   for v in other this; do

@@ -67,3 +67,18 @@ while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
   [ -z "$s" ] && { c=$(( (n - t0) / 1000000 )); break; }
   [ $(( (n - t0) / 1000000 )) -gt 120000 ] && { echo "timeout"; exit 1; }
   sleep 0.05; done; echo "$r $c"'
+
+# other_images REF: another commit's Slurm images, tagged ec4dother:*, built from a worktree at
+# $OTHER (removed by other_cleanup); then this tree's (ec4dslurm:*) again. Prints nothing.
+OTHER=/tmp/ec4d-other-$$
+other_images() {
+  local log=/tmp/ec4d-other-images.log
+  git -C "$ROOT" worktree add -q "$OTHER" "$1"
+  ln -s "$ROOT/node_modules" "$OTHER/node_modules"
+  images() { (cd "$1" && npm run -s images -- slurm >"$log" 2>&1) || { tail -20 "$log" >&2; exit 1; }; }
+  images "$OTHER" && docker tag ec4dslurm:frontend ec4dother:frontend && docker tag ec4dslurm:wn ec4dother:wn
+  # an accounting image, where the other commit has one
+  if docker image inspect ec4dslurm:db >/dev/null 2>&1 && [ -d "$OTHER/dockerfiles/slurm/db" ]; then docker tag ec4dslurm:db ec4dother:db; fi
+  images "$ROOT"
+}
+other_cleanup() { git -C "$ROOT" worktree remove --force "$OTHER" 2>/dev/null || true; }
