@@ -40,6 +40,14 @@ export interface JobMarks {
 }
 
 /**
+ * How much of its run a job must have left for its node's kill to be a mid-job loss: the kill,
+ * then clues-monitor's next look (a second, more on a loaded host), which marks the node down
+ * and makes the scheduler requeue the job and stop what runs of it. Closer to its end, the job
+ * may end before the scheduler hears of the loss, and is rightly run again (docs/replay.md).
+ */
+export const MID_JOB_MARGIN_SECONDS = 5;
+
+/**
  * Nodes whose job has at least `marginSeconds` of its run left at `now`, by the markers. A node
  * the scheduler still lists as busy may have just ended its job: killed before the end reaches
  * the scheduler, that job is run again, rightly, and would be no test of a mid-job loss.

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { UserError } from '../core/errors.ts';
 import { expandHostlist } from '../core/hostlist.ts';
 import { lastLine, run, runChecked, sleep, waitFor } from '../io/run.ts';
-import { everyJobEnded, type JobMarks, nodesMidJob, nodesStillBooting, type PlannedFault, seededRandom } from './faults.ts';
+import { everyJobEnded, type JobMarks, MID_JOB_MARGIN_SECONDS, nodesMidJob, nodesStillBooting, type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
 import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler, submitScript, submittedCount } from './schedulers.ts';
 import type { ReplayJob } from './workload.ts';
@@ -116,8 +116,7 @@ async function inject(spec: ClusterSpec, fault: PlannedFault, random: () => numb
       await run('docker', ['restart', spec.name], { timeout: '120s' });
       return { kind: fault.kind, at };
     case 'kill_busy_node':
-      // half a second's margin outlasts the docker kill that follows
-      return killOneOf(async (marks) => nodesMidJob(marks, runFor, now(), 0.5), 'node mid-job');
+      return killOneOf(async (marks) => nodesMidJob(marks, runFor, now(), MID_JOB_MARGIN_SECONDS), 'node mid-job');
     case 'stop_booting_node':
       return killOneOf(async (marks) => {
         const { booting } = schedulerOf(spec);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { everyJobEnded, nodesMidJob, nodesStillBooting, planFaults } from '../../lib/replay/faults.ts';
+import { everyJobEnded, MID_JOB_MARGIN_SECONDS, nodesMidJob, nodesStillBooting, planFaults } from '../../lib/replay/faults.ts';
 import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, splitNodeSeconds, timeline } from '../../lib/replay/outcome.ts';
 import { submitScript, submittedCount } from '../../lib/replay/schedulers.ts';
 import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
@@ -132,6 +132,8 @@ describe('replay faults and history', () => {
     const runFor = new Map([[1, 10], [2, 1.5], [3, 10], [4, 10]]);
     expect(nodesMidJob(marks, runFor, 105, 1)).toEqual(['n1', 'n2', 'n5']);
     expect(nodesMidJob(marks, runFor, 112.5, 1)).toEqual([]);
+    // the replay's margin: job 1's 4.5 s left are too few for the loss to reach the scheduler first
+    expect(nodesMidJob(marks, runFor, 105.5, MID_JOB_MARGIN_SECONDS)).toEqual(['n5']);
     expect(everyJobEnded(marks, runFor)).toBe(false);
     expect(everyJobEnded(marks, new Map([[3, 10]]))).toBe(true);
     expect(everyJobEnded(marks, new Map([[3, 10], [6, 1]]))).toBe(false); // job 6 not started yet
