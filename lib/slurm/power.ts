@@ -55,26 +55,27 @@ export async function requestPowerUp(nodes: string[], states: Map<string, PowerS
   if (toResume.length > 0) await updateNodes(toResume, 'RESUME');
 }
 
-/** Booting nodes as Slurm sees them: up, failed (down or drained, with Slurm's reason), or not yet. */
-export async function bootChecks(nodes: string[]): Promise<Map<string, BootCheck>> {
-  const states = await shortStates(nodes);
-  const failing = nodes.filter((n) => NEEDS_RESUME.test(states.get(n) ?? ''));
-  const reasons = failing.length > 0 ? await nodeReasons(failing).catch(() => new Map<string, string>()) : new Map<string, string>();
-  return new Map(nodes.map((node): [string, BootCheck] => {
-    const state = states.get(node) ?? '';
-    if (isUp(state)) return [node, { up: state }];
-    if (NEEDS_RESUME.test(state)) return [node, { failed: reasons.get(node) || `Slurm state ${state}` }];
-    return [node, undefined];
-  }));
-}
-
 /**
- * Of nodes being started here, the ones Slurm has up now, and the ones still booting: neither up nor
- * failed (a failed boot is clues-monitor's to repair; its jobs go elsewhere).
+ * Of booting nodes, by their short states: the ones Slurm has up now, and the ones still booting;
+ * the others have failed (down or drained).
  */
 export function registrations(nodes: string[], states: Map<string, string>): { up: string[]; booting: string[] } {
   const up = nodes.filter((n) => isUp(states.get(n) ?? ''));
   return { up, booting: nodes.filter((n) => !up.includes(n) && !NEEDS_RESUME.test(states.get(n) ?? '')) };
+}
+
+/** Booting nodes as Slurm sees them: up, failed (down or drained, with Slurm's reason), or not yet. */
+export async function bootChecks(nodes: string[]): Promise<Map<string, BootCheck>> {
+  const states = await shortStates(nodes);
+  const { up, booting } = registrations(nodes, states);
+  const failing = nodes.filter((n) => !up.includes(n) && !booting.includes(n));
+  const reasons = failing.length > 0 ? await nodeReasons(failing).catch(() => new Map<string, string>()) : new Map<string, string>();
+  return new Map(nodes.map((node): [string, BootCheck] => {
+    const state = states.get(node) ?? '';
+    if (up.includes(node)) return [node, { up: state }];
+    if (failing.includes(node)) return [node, { failed: reasons.get(node) || `Slurm state ${state}` }];
+    return [node, undefined];
+  }));
 }
 
 const REGISTRATION_POLL_MS = 100;
@@ -82,9 +83,9 @@ const REGISTRATION_POLL_MS = 100;
 /**
  * Marks nodes being started here registered (registered.ts) as soon as their slurmd has
  * registered, asking every 100 ms until each is up, has failed, or `timeoutMs` passed; marked
- * booting meanwhile (from before their start: Slurm may run a job's prolog while they start). Their first jobs then start without slurm-prolog-wait: a start of the
- * executable (0.2 s of CPU, beside the boot) and questions that slurmctld answers slowly while it
- * launches the job.
+ * booting meanwhile (from before their start: Slurm may run a job's prolog while they start).
+ * Their first jobs then start without slurm-prolog-wait: a start of the executable (0.2 s of CPU,
+ * beside the boot) and questions that slurmctld answers slowly while it launches the job.
  */
 export async function markOnRegistration(nodes: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
