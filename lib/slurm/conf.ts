@@ -49,10 +49,13 @@ JobAcctGatherType=jobacct_gather/none
 ${accounting}MpiDefault=none
 SwitchType=switch/none
 SchedulerType=sched/backfill
-# Jobs are placed at the next whole second after a submit, an end or a node's change, not up to
-# 3 s later (Slurm's default batch_sched_delay): a node that was powered on for a job gets it
-# before its slurmd registers, and a node whose job ended gets the next one at once.
+# Jobs are placed at the next whole second after a submit or a node's change, not up to 3 s later
+# (Slurm's default batch_sched_delay): a node powered on for a job gets it before it registers.
 SchedulerParameters=batch_sched_delay=0
+# An epilog, though it does nothing: slurmd then reports a job's end in a message on which
+# slurmctld schedules at once. Without one the node is freed silently, and the next job waits
+# for that once-a-second pass.
+Epilog=/bin/true
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2

@@ -23,6 +23,8 @@ describe('slurm.conf', () => {
     expect(s.PrologSlurmctld).toBe('/opt/ec4docker/slurm-prolog');
     // else a powered-on node's job waits up to 3 s for Slurm's next scheduling pass
     expect(s.SchedulerParameters).toBe('batch_sched_delay=0');
+    // else a node whose job ended gets the next one only at that pass, up to a second later
+    expect(s.Epilog).toBe('/bin/true');
     expect(s.SlurmctldHost).toBe('ec4docker');
   });
 
