@@ -55,9 +55,10 @@ export interface Scheduler {
   admit(nodes: string[], states: Map<string, PowerState>, startingHere: boolean): Promise<void>;
   /**
    * Optional: told of nodes the caller is about to start; returns at once. Slurm watches them
-   * register, so that their first jobs start without the prolog's wait.
+   * register, so that their first jobs start without the prolog's wait. `started` settles once
+   * their containers have started: none registers before.
    */
-  starting?(nodes: string[]): void;
+  starting?(nodes: string[], started: Promise<unknown>): void;
   /** Each booting node's state, read once for all of them. */
   bootChecks(nodes: string[]): Promise<Map<string, BootCheck>>;
   /** After a failed power-on, its node already removed: back to powered off in the scheduler. */

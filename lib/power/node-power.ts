@@ -45,9 +45,10 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
       const here = startHere || !scheduler.startsNodes;
       await scheduler.admit(starting, states, here);
       if (!here) return { already, starting };
-      // Before the start: Slurm may give a node a job, and run its prolog, while it starts.
-      scheduler.starting?.(starting);
-      const failed = await startNodes(backend, starting, by);
+      // Told before the start: Slurm may give a node a job, and run its prolog, while it starts.
+      let started = () => {};
+      scheduler.starting?.(starting, new Promise<void>((resolve) => { started = resolve; }));
+      const failed = await startNodes(backend, starting, by).finally(started);
       for (const [node, why] of failed) await undoPowerOn(node, why, by);
       if (failed.size > 0) throw new UserError(`power-on failed, node(s) removed again: ${[...failed].map(([n, why]) => `${n}: ${why}`).join('; ')}`);
       return { already, starting };

@@ -54,7 +54,7 @@ export function slurmScheduler(config: Config): Scheduler {
     powerStates,
     admit: requestPowerUp,
     // In the background: a mark missed costs a slower first launch, never a failure.
-    starting: (nodes) => void markOnRegistration(nodes, config.maxWaitPowerOnSeconds * 1000).catch(() => undefined),
+    starting: (nodes, started) => void markOnRegistration(nodes, started, config.maxWaitPowerOnSeconds * 1000).catch(() => undefined),
     bootChecks,
     forget: (node, reason) => forgetPowerOn(config, node, reason),
     powerOff: (node, by, _reason, options) => powerOffNode(config, node, by, options),

@@ -82,16 +82,19 @@ const REGISTRATION_POLL_MS = 100;
 
 /**
  * Marks nodes being started here registered (registered.ts) as soon as their slurmd has
- * registered, asking every 100 ms until each is up, has failed, or `timeoutMs` passed; marked
- * booting meanwhile (from before their start: Slurm may run a job's prolog while they start).
- * Their first jobs then start without slurm-prolog-wait: a start of the executable (0.2 s of CPU,
- * beside the boot) and questions that slurmctld answers slowly while it launches the job.
+ * registered, asking every 100 ms from their containers' start (`started`) until each is up, has
+ * failed, or `timeoutMs` passed; marked booting meanwhile (from before their start: Slurm may run
+ * a job's prolog while they start). Their first jobs then start without slurm-prolog-wait: a start
+ * of the executable (0.2 s of CPU, beside the boot) and questions that slurmctld answers slowly
+ * while it launches the job. Not asked before `started`: under load a container's start takes
+ * seconds, and each question costs slurmctld and the frontend some 25 ms of CPU.
  */
-export async function markOnRegistration(nodes: string[], timeoutMs: number): Promise<void> {
+export async function markOnRegistration(nodes: string[], started: Promise<unknown>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let booting = nodes;
   markBooting(nodes);
   try {
+    await started.catch(() => undefined);
     while (booting.length > 0 && Date.now() < deadline) {
       await sleep(REGISTRATION_POLL_MS);
       const states = await shortStates(booting).catch(() => undefined);
@@ -120,8 +123,11 @@ async function waitForState(node: string, test: (shortState: string) => boolean,
   return (await waitFor(async () => (test((await shortStates([node])).get(node) ?? '') ? true : undefined), timeoutMs, intervalMs)) === true;
 }
 
-/** Waits (at most 30 s) until Slurm counts the node powered off (idle~, down~, drain~). */
-export const waitUntilOff = (node: string): Promise<boolean> => waitForState(node, isOff, 30_000);
+/**
+ * Waits (at most 30 s) until Slurm counts the node powered off (idle~, down~, drain~), asking
+ * every `intervalMs`: a node powering down takes SuspendTimeout (2 s) and a power-save pass.
+ */
+export const waitUntilOff = (node: string, intervalMs = 200): Promise<boolean> => waitForState(node, isOff, 30_000, intervalMs);
 
 /**
  * Keeps a powered-off node out of scheduling (modes none/monitor), with OFF_REASON: a down node
@@ -168,8 +174,9 @@ export async function powerOffNode(config: Config, node: string, by: string, opt
   // Slurm's next power-save pass starts the POWER_DOWN (drain! -> idle%) and clears the drain,
   // so the node would come out idle~ and take a job our hold then requeues. Drained again while
   // powering down (drain%), it stays drained (drain~); a powering-down node takes no job meanwhile.
+  // Asked every 200 ms: powering down lasts SuspendTimeout (2 s), time enough for the hold.
   const held = holdsOffNodes(config)
-    && (await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 50))
+    && (await waitForState(node, (s) => /[%~]$/.test(s), 5_000, 200))
     && (await updateNodes([node], 'DRAIN', OFF_REASON).then(() => true, () => false));
   await removing;
   // The hold came too late (a loaded slurmctld): Slurm had already given the powered-off node a
@@ -180,7 +187,8 @@ export async function powerOffNode(config: Config, node: string, by: string, opt
     await updateNodes([node], 'RESUME');
     return { kind: 'busy', jobs: landed };
   }
-  if (!(await waitUntilOff(node))) throw new UserError(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
+  // Every 500 ms: the container is gone; this only says when Slurm counts the node off.
+  if (!(await waitUntilOff(node, 500))) throw new UserError(`${node}: not powered off within 30 s (state ${(await shortStates([node])).get(node)})`);
   // Nothing more once it is off: from then on clues-monitor or a person may power it up again
   // (POWER_UP leaves it idle~ until Slurm's next power-save pass), and a hold or a removal now
   // would hit that boot. slurm-suspend removed the node; clues-monitor removes any left (orphans).
