@@ -63,7 +63,7 @@ ReturnToService=2
 SlurmctldParameters=enable_configless,cloud_dns${suspendParam},power_save_interval=1,power_save_min_interval=0
 TreeWidth=65533
 # (!) power programs: Slurm runs them as SlurmUser, with no PATH, SIGCHLD blocked
-ResumeProgram=${POWER_DIR}/slurm-resume
+ResumeProgram=${POWER_DIR}/slurm-power-up
 SuspendProgram=${POWER_DIR}/slurm-suspend
 ResumeFailProgram=${POWER_DIR}/slurm-suspend
 # (!) launches a job as soon as its resumed nodes registered (else up to 30 s later)

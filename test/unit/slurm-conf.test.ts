@@ -19,7 +19,7 @@ describe('slurm.conf', () => {
     expect(s.PrivateData).toBeUndefined();
     expect(s.ProctrackType).toBe('proctrack/linuxproc');
     expect(s.TaskPlugin).toBe('task/none');
-    expect(s.ResumeProgram).toBe('/opt/ec4docker/slurm-resume');
+    expect(s.ResumeProgram).toBe('/opt/ec4docker/slurm-power-up');
     expect(s.PrologSlurmctld).toBe('/opt/ec4docker/slurm-prolog');
     // else a powered-on node's job waits up to 3 s for Slurm's next scheduling pass
     expect(s.SchedulerParameters).toBe('batch_sched_delay=0');

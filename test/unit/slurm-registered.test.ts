@@ -10,6 +10,7 @@ import { registrations } from '../../lib/slurm/power.ts';
 import { allRegistered, forgetBooting, forgetRegistered, markBooting, markRegistered } from '../../lib/slurm/registered.ts';
 
 const PROLOG = join(__dirname, '../../dockerfiles/slurm/frontend/slurm-prolog');
+const POWER_UP = join(__dirname, '../../dockerfiles/slurm/frontend/slurm-power-up');
 
 /** Runs the prolog for a job on `nodelist`; says whether it handed over to the wait. */
 function prolog(dir: string, nodelist: string): string {
@@ -84,6 +85,25 @@ describe('nodes seen registered', () => {
     const started = Date.now();
     expect(prolog(dir, 'c1n1')).toBe('waited');
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+/** Runs the ResumeProgram for `nodelist`; says whether it handed the list to slurm-resume. */
+function powerUp(booting: string, nodelist: string): string {
+  const resume = join(booting, '..', 'resume');
+  writeFileSync(resume, '#!/bin/sh\necho "slurm-resume $1"\n', { mode: 0o755 });
+  return execFileSync('/bin/sh', [POWER_UP, nodelist], { env: { EC4D_BOOTING_DIR: booting, EC4D_RESUME: resume }, encoding: 'utf8' }).trim() || 'nothing';
+}
+
+describe('Slurm powering up nodes', () => {
+  it('leaves nodes to the live watcher that is starting them, and hands any other list to slurm-resume whole', () => {
+    const booting = bootingOf(marks());
+    markBooting(['c1n1', 'c1n2'], booting); // this test's pid: alive
+    expect(powerUp(booting, 'c1n1,c1n2')).toBe('nothing');
+    expect(powerUp(booting, 'c1n2,c1n3')).toBe('slurm-resume c1n2,c1n3');
+    const gone = execFileSync('/bin/sh', ['-c', 'sh -c "echo \\$\\$" & wait'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(booting, 'c1n4'), `${gone}\n`); // a watcher killed while the node booted
+    expect(powerUp(booting, 'c1n4')).toBe('slurm-resume c1n4');
   });
 });
 
