@@ -85,7 +85,7 @@ setup() { load helpers; }
   refute_line --partial 'slurm-'
   assert_line --partial '/opt/ec4docker/clues-monitor run'
   run -0 docker run --rm --entrypoint bash ec4dslurm:frontend -c 'cd /opt/ec4docker && ls | sort | tr "\n" " "'
-  assert_output 'clues-monitor ec4d poweroff poweron slurm-conf slurm-init slurm-prolog slurm-prolog-wait slurm-resume slurm-suspend '
+  assert_output 'clues-monitor ec4d poweroff poweron slurm-conf slurm-init slurm-power-up slurm-prolog slurm-prolog-wait slurm-resume slurm-suspend '
 }
 
 @test "the images hold today's packages: munge is the version the Debian mirror offers now" {
