@@ -9,19 +9,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ref=${1:?usage: bench/compare.sh REF [ROUNDS] [N]}; rounds=${2:-7}; scale=${3:-50}
 other_images "$ref"
-other=$OTHER
-declare -A tree=([other]=$other [this]=$ROOT) image=([other]=ec4dother [this]=ec4dslurm)
 probe='t0=$(date +%s%N); j=$(sbatch --parsable --wrap "hostname; sleep 1"); r=
 while :; do s=$(squeue -h -j $j -o %T 2>/dev/null); n=$(date +%s%N)
   [ "$s" = RUNNING -o "$s" = COMPLETING -o -z "$s" ] && { r=$(( (n - t0) / 1000000 )); break; }
   [ $(( (n - t0) / 1000000 )) -gt 120000 ] && { echo "timeout"; exit 1; }
   sleep 0.05; done; echo "$r"'
-mk() { # mk VARIANT NAME MAXNODES [KEY=VALUE...]
-  printf '%s\n' "EC4DOCK_SERVERNAME=$2" "EC4DOCK_NODEBASENAME=${2}n" "EC4DOCK_MAXNODES=$3" EC4DOCK_IDLE_TIME=1 \
-    "EC4DOCK_FRONTEND_IMAGENAME=${image[$1]}:frontend" "EC4DOCK_WN_IMAGENAME=${image[$1]}:wn" "${@:4}" >"/tmp/$2.config"
-  if grep -q EC4DOCK_DB_IMAGENAME "${tree[$1]}/lib/core/config.ts"; then echo "EC4DOCK_DB_IMAGENAME=${image[$1]}:db" >>"/tmp/$2.config"; fi
-  "${tree[$1]}/setup-cluster" -f "/tmp/$2.config" -y >/dev/null
-}
+mk() { variant_cluster "$1" "$2" "EC4DOCK_MAXNODES=$3" EC4DOCK_IDLE_TIME=1 "${@:4}"; } # mk VARIANT NAME MAXNODES [KEY=VALUE...]
 trap 'for v in other this; do bench_cleanup p$v$$; bench_cleanup s$v$$; bench_cleanup m$v$$; done; other_cleanup' EXIT
 declare -A sub scl up rq off
 for round in 1 2; do

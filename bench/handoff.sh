@@ -6,15 +6,13 @@
 # Usage: bench/handoff.sh [JOBS] [REF]    (e.g. bench/handoff.sh 10 HEAD~1)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 jobs=${1:-10} ref=${2:-}
-declare -A tree=([other]=${OTHER} [this]=$ROOT) image=([other]=ec4dother [this]=ec4dslurm) ms
+declare -A ms
 trap 'bench_cleanup hoother$$; bench_cleanup hothis$$; other_cleanup' EXIT
 variants=this
 if [ -n "$ref" ]; then other_images "$ref"; variants="other this"; fi
 for v in $variants; do
   name=ho$v$$
-  printf '%s\n' "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" EC4DOCK_MAXNODES=1 EC4DOCK_ELASTICITY=none \
-    "EC4DOCK_FRONTEND_IMAGENAME=${image[$v]}:frontend" "EC4DOCK_WN_IMAGENAME=${image[$v]}:wn" "EC4DOCK_DB_IMAGENAME=${image[$v]}:db" >"/tmp/$name.config"
-  "${tree[$v]}/setup-cluster" -f "/tmp/$name.config" -d -y >/dev/null
+  variant_cluster "$v" "$name" EC4DOCK_MAXNODES=1 EC4DOCK_ELASTICITY=none -d
   until [ "$(docker exec "$name" sinfo -h -N -o %t)" = idle ]; do sleep 0.2; done
   in_frontend "$name" "for i in \$(seq 1 $jobs); do sbatch --exclusive --wrap 'sleep 0.5' >/dev/null; done
     while [ -n \"\$(squeue -h -o %i)\" ]; do sleep 0.2; done"

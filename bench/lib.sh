@@ -81,4 +81,16 @@ other_images() {
   if docker image inspect ec4dslurm:db >/dev/null 2>&1 && [ -d "$OTHER/dockerfiles/slurm/db" ]; then docker tag ec4dslurm:db ec4dother:db; fi
   images "$ROOT"
 }
+# variant_cluster other|this NAME [KEY=VALUE | -FLAG]...: a cluster made by that variant's tree
+# (other: the commit of other_images) with that tree's images; flags go to its setup-cluster.
+variant_cluster() {
+  local tree=$ROOT image=ec4dslurm name=$2 keys=() flags=()
+  if [ "$1" = other ]; then tree=$OTHER image=ec4dother; fi
+  shift 2
+  for a in "$@"; do case $a in -*) flags+=("$a") ;; *) keys+=("$a") ;; esac; done
+  printf '%s\n' "EC4DOCK_SERVERNAME=$name" "EC4DOCK_NODEBASENAME=${name}n" \
+    "EC4DOCK_FRONTEND_IMAGENAME=$image:frontend" "EC4DOCK_WN_IMAGENAME=$image:wn" "${keys[@]}" >"/tmp/$name.config"
+  if grep -q EC4DOCK_DB_IMAGENAME "$tree/lib/core/config.ts"; then echo "EC4DOCK_DB_IMAGENAME=$image:db" >>"/tmp/$name.config"; fi
+  "$tree/setup-cluster" -f "/tmp/$name.config" "${flags[@]}" -y >/dev/null
+}
 other_cleanup() { git -C "$ROOT" worktree remove --force "$OTHER" 2>/dev/null || true; }

@@ -8,13 +8,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ref=${1:?usage: bench/submit-ab.sh REF [PER]}; per=${2:-5}
 other_images "$ref"
-declare -A tree=([other]=$OTHER [this]=$ROOT) image=([other]=ec4dother [this]=ec4dslurm) ms
+declare -A ms
 trap 'bench_cleanup abother$$; bench_cleanup abthis$$; other_cleanup' EXIT
 for v in other this this other other this; do
-  printf '%s\n' "EC4DOCK_SERVERNAME=ab$v$$" "EC4DOCK_NODEBASENAME=ab$v$$n" EC4DOCK_MAXNODES=2 EC4DOCK_IDLE_TIME=1 EC4DOCK_ELASTICITY=monitor \
-    "EC4DOCK_FRONTEND_IMAGENAME=${image[$v]}:frontend" "EC4DOCK_WN_IMAGENAME=${image[$v]}:wn" >"/tmp/ab$v$$.config"
-  if grep -q EC4DOCK_DB_IMAGENAME "${tree[$v]}/lib/core/config.ts"; then echo "EC4DOCK_DB_IMAGENAME=${image[$v]}:db" >>"/tmp/ab$v$$.config"; fi
-  "${tree[$v]}/setup-cluster" -f "/tmp/ab$v$$.config" -y >/dev/null
+  variant_cluster "$v" "ab$v$$" EC4DOCK_MAXNODES=2 EC4DOCK_IDLE_TIME=1 EC4DOCK_ELASTICITY=monitor
   for _ in $(seq 1 "$per"); do wait_all_off "ab$v$$"; ms[$v]+="$(in_frontend "ab$v$$" "$SLURM_PROBE" | cut -d' ' -f1) "; done
   bench_cleanup "ab$v$$"
 done
