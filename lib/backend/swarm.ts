@@ -7,7 +7,15 @@ import { UserError } from '../core/errors.ts';
 import { clusterFilter, LABEL_NODE, NODE_CAPS, NODE_SECRET_FILES, resourceLabels, swarmSecretName } from '../core/names.ts';
 import { dockerTry } from '../io/docker.ts';
 import { type ApiAnswer, engineRequest, filtersParam } from '../io/engine-api.ts';
-import { type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
+import { tcpProbe } from '../io/probe.ts';
+import { afterProbe, type Hearing, isLost } from './hearing.ts';
+import { CUT_OFF, type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
+
+// Where a node is probed: a port nothing listens on, so that its kernel answers with a refusal
+// and no daemon logs a stray connection. A probe waits this long for it.
+const PROBE_PORT = 9;
+const PROBE_TIMEOUT_MS = 2_000;
+const AVOID_SILENT_HOST_MS = 60_000;
 
 /**
  * The node's /home over NFSv4 from the cluster's server: a volume without a name (gone with its
@@ -22,9 +30,11 @@ export const nfsHomeMount = (address: string) => ({
 /**
  * The service of one node, as the Engine API takes it (`POST /services/create`): the body the
  * docker CLI sends for the same node (test/fixtures/docker), its defaults included. `network`
- * and `secretIds` (by secret name) are the ids or names the engine knows them by. Pure.
+ * and `secretIds` (by secret name) are the ids or names the engine knows them by; `avoid`, the
+ * ids of hosts it must not be placed on. Pure.
  */
-export function nodeService(config: Config, node: string, network: string, secretIds: Map<string, string>) {
+export function nodeService(config: Config, node: string, network: string, secretIds: Map<string, string>, avoid: string[] = []) {
+  const constraints = [...config.swarmConstraints, ...avoid.map((id) => `node.id!=${id}`)];
   const labels = resourceLabels(config, 'node', node);
   const home = config.sharedHome.kind === 'bind' ? [{ Type: 'bind', Source: config.sharedHome.path, Target: '/home' }]
     : config.sharedHome.kind === 'nfs' ? [nfsHomeMount(config.nfsAddress)] : [];
@@ -53,7 +63,7 @@ export function nodeService(config: Config, node: string, network: string, secre
       },
       // Never restarted: a task that ended, or that ec4docker removed, stays so (a vanished node).
       RestartPolicy: { Condition: 'none', Delay: 5_000_000_000, MaxAttempts: 0 },
-      Placement: config.swarmConstraints.length > 0 ? { Constraints: config.swarmConstraints } : {},
+      Placement: constraints.length > 0 ? { Constraints: constraints } : {},
       Networks: [{ Target: network, Aliases: [node] }],
       ForceUpdate: 0,
     },
@@ -72,10 +82,12 @@ export interface ApiService {
 
 /** A task as `GET /tasks` gives it, in the fields read here. */
 export interface ApiTask {
+  ID?: string;
   ServiceID: string;
   NodeID?: string; // the host, once Swarm placed it
   DesiredState: string; // running | shutdown | ...
   Status: { State: string; Err?: string }; // new ... preparing, starting, running, complete, failed, rejected, ...
+  NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } }; Addresses?: string[] }>; // "10.0.1.5/24"
 }
 
 /** A Swarm host as `GET /nodes` gives it, in the fields read here. */
@@ -87,17 +99,28 @@ export interface ApiHost {
 
 const ON_ITS_WAY = ['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting'];
 
-/** A node's state from its task, as a container's would read: running, created (on its way), exited. */
-export function taskState(task: ApiTask | undefined, hosts: Map<string, ApiHost>): string {
+/**
+ * A node's state from its task, as a container's would read: running, created (on its way),
+ * exited, or CUT_OFF when the task's id is in `lost` (it no longer answers the frontend).
+ */
+export function taskState(task: ApiTask | undefined, hosts: Map<string, ApiHost>, lost: Set<string> = new Set()): string {
   if (task === undefined) return 'created'; // the service exists, Swarm has not made its task yet
   if (ON_ITS_WAY.includes(task.Status.State)) return 'created';
   if (task.Status.State !== 'running') return 'exited';
   // A host that left the Swarm (stopped, cut off) still shows its last report: its nodes are gone.
-  return hosts.get(task.NodeID ?? '')?.Status.State === 'ready' ? 'running' : 'exited';
+  if (hosts.get(task.NodeID ?? '')?.Status.State !== 'ready') return 'exited';
+  return lost.has(task.ID ?? '') ? CUT_OFF : 'running';
+}
+
+/** The task's address on `network` (without its prefix length), where the frontend reaches it. */
+export function taskAddress(task: ApiTask, network: string): string | undefined {
+  const attached = task.NetworksAttachments ?? [];
+  const on = attached.find((a) => a.Network?.Spec?.Name === network) ?? (attached.length === 1 ? attached[0] : undefined);
+  return on?.Addresses?.[0]?.split('/')[0];
 }
 
 /** Each node's instance from the cluster's services, their tasks and the Swarm's hosts. Pure. */
-export function swarmInstances(services: ApiService[], tasks: ApiTask[], hosts: ApiHost[]): Map<string, NodeInstance> {
+export function swarmInstances(services: ApiService[], tasks: ApiTask[], hosts: ApiHost[], lost: Set<string> = new Set()): Map<string, NodeInstance> {
   const byId = new Map(hosts.map((h) => [h.ID, h]));
   const out = new Map<string, NodeInstance>();
   for (const service of services) {
@@ -105,7 +128,7 @@ export function swarmInstances(services: ApiService[], tasks: ApiTask[], hosts: 
     const own = tasks.filter((t) => t.ServiceID === service.ID);
     const task = own.find((t) => t.DesiredState === 'running') ?? own[0];
     const host = byId.get(task?.NodeID ?? '')?.Description?.Hostname;
-    out.set(service.Spec.Name, { id: service.ID, state: taskState(task, byId), ...(host ? { host } : {}) });
+    out.set(service.Spec.Name, { id: service.ID, state: taskState(task, byId, lost), ...(host ? { host } : {}) });
   }
   return out;
 }
@@ -139,7 +162,44 @@ export function swarmBackend(config: Config): NodeBackend {
     const taskless = own.filter((s) => !tasks.some((t) => t.ServiceID === s.ID));
     const listed = taskless.length === 0 ? own : await services();
     const live = own.filter((s) => !taskless.includes(s) || listed.some((l) => l.ID === s.ID));
-    return swarmInstances(live, tasks, hosts);
+    const lost = lostTasks(tasks);
+    const byId = new Map(hosts.map((h) => [h.ID, h]));
+    const running = tasks.filter((t) => taskState(t, byId) === 'running');
+    // A host whose node went silent is avoided by new nodes until Swarm marks it down (then Swarm
+    // avoids it), one of its nodes answers again, or a minute passes: Swarm, still counting it
+    // ready, would place the lost node's replacement there, where it would never start.
+    for (const t of running) if (t.NodeID && lost.has(t.ID ?? '')) silentHosts.set(t.NodeID, Date.now());
+    for (const [id, since] of silentHosts) {
+      const heardThere = running.some((t) => t.NodeID === id && t.ID && !lost.has(t.ID) && hearings.get(t.ID)?.misses === 0);
+      if (byId.get(id)?.Status.State !== 'ready' || heardThere || Date.now() - since > AVOID_SILENT_HOST_MS) silentHosts.delete(id);
+    }
+    listen(running);
+    return swarmInstances(live, tasks, hosts, lost);
+  }
+  // What the probes of each running task heard, by task id: kept while this process lives (the
+  // monitor lists every second); a process that lists once, or a new one, has heard no silence.
+  const hearings = new Map<string, Hearing>();
+  const probing = new Set<string>();
+  let heard = new Set<string>(); // the tasks running at the last listing: a late probe of another is dropped
+  const silentHosts = new Map<string, number>(); // host id -> when a node there was last found lost (epoch ms)
+  const lostTasks = (tasks: ApiTask[]): Set<string> =>
+    new Set(tasks.flatMap((t) => (t.ID && isLost(hearings.get(t.ID), Date.now(), config.swarmLostAfterSeconds * 1000) ? [t.ID] : [])));
+  /** Probes each running task once more (one probe at a time each), in the background. */
+  function listen(running: ApiTask[]): void {
+    if (config.swarmLostAfterSeconds === 0) return;
+    heard = new Set(running.flatMap((t) => (t.ID ? [t.ID] : [])));
+    for (const id of hearings.keys()) if (!heard.has(id)) hearings.delete(id);
+    for (const task of running) {
+      const address = taskAddress(task, config.network);
+      const id = task.ID;
+      if (!id || !address || probing.has(id)) continue;
+      probing.add(id);
+      const sentAt = Date.now();
+      void tcpProbe(address, PROBE_PORT, PROBE_TIMEOUT_MS).then((outcome) => {
+        probing.delete(id);
+        if (heard.has(id)) hearings.set(id, afterProbe(hearings.get(id), outcome, sentAt));
+      });
+    }
   }
   async function remove(node: string, madeBefore?: number): Promise<void> {
     const gone = (await services(node)).filter((s) => madeBefore === undefined || Date.parse(s.CreatedAt) < madeBefore);
@@ -173,7 +233,7 @@ export function swarmBackend(config: Config): NodeBackend {
   return {
     prepare: async () => undefined, // nothing to make ahead: Swarm attaches each task to the network
     async start(node) {
-      const spec = nodeService(config, node, config.network, await secretIds());
+      const spec = nodeService(config, node, config.network, await secretIds(), [...silentHosts.keys()]);
       const create = () => engineRequest('POST', '/services/create', spec);
       // Try first, mend what failed: a stale service of this node (a failed power-on, a lost host).
       let got = await create();

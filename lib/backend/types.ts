@@ -1,7 +1,10 @@
 // Where working nodes run, kept apart from the scheduler (as CLUES keeps its power manager apart
 // from its LRMS plug-in): the scheduler adapters never start or remove a node themselves.
 
-/** State of a node that runs but has lost its network for good (the engine: its netns container stopped). */
+/**
+ * State of a node that runs but has lost its network for good: the engine's, its netns container
+ * stopped; a Swarm's, silent to the frontend for EC4DOCK_SWARM_LOST_AFTER seconds.
+ */
 export const CUT_OFF = 'running, network gone';
 
 /** Whether an engine's time (RFC 3339: a container's StartedAt, a service's CreatedAt) lies within the last `seconds` before `now` (epoch ms). */

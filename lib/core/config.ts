@@ -52,6 +52,7 @@ export interface Config {
   sharedHome: SharedHome; // EC4DOCK_SHARED_HOME: volume | nfs | bind:PATH
   registry: string; // EC4DOCK_REGISTRY: host[:port] every Swarm host pulls the node image from
   swarmConstraints: string[]; // EC4DOCK_SWARM_CONSTRAINTS: where nodes may be placed (node.labels.x==y)
+  swarmLostAfterSeconds: number; // EC4DOCK_SWARM_LOST_AFTER: a node silent this long is lost, 0 = when Swarm says its host is down
   nfsAddress: string; // EC4DOCK_NFS_ADDRESS: where the hosts reach the NFS server, '' = the manager's Swarm address
 }
 
@@ -86,6 +87,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   EC4DOCK_SHARED_HOME: 'volume',
   EC4DOCK_REGISTRY: '',
   EC4DOCK_SWARM_CONSTRAINTS: '',
+  EC4DOCK_SWARM_LOST_AFTER: '5',
   EC4DOCK_NFS_ADDRESS: '',
 };
 
@@ -224,6 +226,8 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     if (registry === '') bad('EC4DOCK_REGISTRY', 'must name a registry every Swarm host can pull from (host:port) with EC4DOCK_ORCHESTRATOR=swarm');
   } else if (swarmConstraints.length > 0) {
     bad('EC4DOCK_SWARM_CONSTRAINTS', 'places Swarm services: it needs EC4DOCK_ORCHESTRATOR=swarm');
+  } else if (raw.EC4DOCK_SWARM_LOST_AFTER !== DEFAULTS.EC4DOCK_SWARM_LOST_AFTER) {
+    bad('EC4DOCK_SWARM_LOST_AFTER', 'is for nodes on other hosts: it needs EC4DOCK_ORCHESTRATOR=swarm');
   } else if (sharedHome.kind === 'nfs') {
     bad('EC4DOCK_SHARED_HOME', 'nfs shares /home across the hosts of a Swarm (EC4DOCK_ORCHESTRATOR=swarm); on one engine use volume');
   }
@@ -257,6 +261,7 @@ export function resolveConfig(source: string, middlewares: readonly MiddlewareRu
     sharedHome,
     registry,
     swarmConstraints,
+    swarmLostAfterSeconds: int('EC4DOCK_SWARM_LOST_AFTER', 0, 3600),
     nfsAddress: raw.EC4DOCK_NFS_ADDRESS === '' ? '' : ipv4('EC4DOCK_NFS_ADDRESS'),
   };
 }
@@ -291,6 +296,7 @@ export function configToEnv(config: Config): Record<string, string> {
     EC4DOCK_SHARED_HOME: config.sharedHome.kind === 'bind' ? `bind:${config.sharedHome.path}` : config.sharedHome.kind,
     EC4DOCK_REGISTRY: config.registry,
     EC4DOCK_SWARM_CONSTRAINTS: config.swarmConstraints.join(','),
+    EC4DOCK_SWARM_LOST_AFTER: String(config.swarmLostAfterSeconds),
     EC4DOCK_NFS_ADDRESS: config.nfsAddress,
   };
 }

@@ -3,7 +3,8 @@
 // docker CLI really sends (test/fixtures/docker/SOURCES.md).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ApiHost, type ApiService, type ApiTask, nodeService, swarmInstances, taskState } from '../../lib/backend/swarm.ts';
+import { type ApiHost, type ApiService, type ApiTask, nodeService, swarmInstances, taskAddress, taskState } from '../../lib/backend/swarm.ts';
+import { CUT_OFF } from '../../lib/backend/types.ts';
 import { configToEnv } from '../../lib/core/config.ts';
 import { checkServiceCreate, judge, ownsSecret } from '../../lib/gate/rules.ts';
 import { resolveClusterConfig } from '../../lib/middleware/registry.ts';
@@ -31,12 +32,20 @@ describe('swarm config', () => {
     [{ EC4DOCK_NFS_ADDRESS: '10.0.0.5' }, 'EC4DOCK_NFS_ADDRESS is where the hosts reach the NFS server: it needs EC4DOCK_SHARED_HOME=nfs'],
     [{ EC4DOCK_REGISTRY: 'http://reg:5000' }, 'EC4DOCK_REGISTRY must be a registry address'],
     [{ EC4DOCK_SWARM_CONSTRAINTS: 'node.role=worker' }, 'EC4DOCK_SWARM_CONSTRAINTS must be Swarm placement constraints'],
+    [{ EC4DOCK_SWARM_LOST_AFTER: '2.5' }, 'EC4DOCK_SWARM_LOST_AFTER must be a whole number from 0 to 3600'],
   ])('refuses %j in one line naming the key', (more, message) => {
     expect(() => swarm(more)).toThrow(message);
   });
 
-  it('refuses placement constraints and an NFS /home without a Swarm', () => {
+  it('reads how long a silent node takes to count as lost (5 s unless told), 0 leaving it to Swarm', () => {
+    expect(config.swarmLostAfterSeconds).toBe(5);
+    expect(swarm({ EC4DOCK_SWARM_LOST_AFTER: '0' }).swarmLostAfterSeconds).toBe(0);
+    expect(configToEnv(swarm({ EC4DOCK_SWARM_LOST_AFTER: '8' }))).toMatchObject({ EC4DOCK_SWARM_LOST_AFTER: '8' });
+  });
+
+  it('refuses placement constraints, a lost-node limit and an NFS /home without a Swarm', () => {
     expect(() => resolveClusterConfig('t', { EC4DOCK_SWARM_CONSTRAINTS: 'node.role==worker' })).toThrow('EC4DOCK_SWARM_CONSTRAINTS places Swarm services: it needs EC4DOCK_ORCHESTRATOR=swarm');
+    expect(() => resolveClusterConfig('t', { EC4DOCK_SWARM_LOST_AFTER: '3' })).toThrow('EC4DOCK_SWARM_LOST_AFTER is for nodes on other hosts: it needs EC4DOCK_ORCHESTRATOR=swarm');
     expect(() => resolveClusterConfig('t', { EC4DOCK_SHARED_HOME: 'nfs' })).toThrow('EC4DOCK_SHARED_HOME nfs shares /home across the hosts of a Swarm (EC4DOCK_ORCHESTRATOR=swarm); on one engine use volume');
   });
 });
@@ -47,6 +56,11 @@ describe('a node as a Swarm service', () => {
 
   it('is the body the docker CLI sends: one task, never restarted, named and hostnamed after the node, its secrets, /home, limits and placement', () => {
     expect(nodeService(config, 'hpcn2', 'netid123', ids)).toEqual(fixture('service-create_cli-26.1.5.json'));
+  });
+
+  it('keeps a node off the hosts it must avoid, besides the configured constraints', () => {
+    expect(nodeService(config, 'hpcn2', 'netid123', ids, ['hostid9']).TaskTemplate.Placement).toEqual({ Constraints: ['node.role==worker', 'node.id!=hostid9'] });
+    expect(nodeService(swarm(), 'hpcn2', 'netid123', ids, ['hostid9']).TaskTemplate.Placement).toEqual({ Constraints: ['node.id!=hostid9'] });
   });
 
   it("mounts an NFS /home through the host's engine: a nameless local volume of type nfs", () => {
@@ -72,6 +86,20 @@ describe('a node as a Swarm service', () => {
 
   it('takes a node whose host left the Swarm for gone, though its last report says running', () => {
     expect(taskState(task('s', 'running', 'h2'), hosts)).toBe('exited');
+  });
+
+  it('takes a running node the frontend no longer hears for cut off, whatever Swarm still says', () => {
+    expect(taskState({ ...task('s', 'running'), ID: 't1' }, hosts, new Set(['t1']))).toBe(CUT_OFF);
+    expect(taskState({ ...task('s', 'running'), ID: 't2' }, hosts, new Set(['t1']))).toBe('running');
+    expect(taskState({ ...task('s', 'starting'), ID: 't1' }, hosts, new Set(['t1']))).toBe('created');
+  });
+
+  it("finds a task's address on the cluster's network, without its prefix length", () => {
+    const on = (...names: string[]): ApiTask => ({ ...task('s', 'running'), NetworksAttachments: names.map((name, i) => ({ Network: { Spec: { Name: name } }, Addresses: [`10.0.${i}.7/24`] })) });
+    expect(taskAddress(on('ingress', 'hpc-net'), 'hpc-net')).toBe('10.0.1.7');
+    expect(taskAddress(on('other'), 'hpc-net')).toBe('10.0.0.7'); // its only network
+    expect(taskAddress(on('a', 'b'), 'hpc-net')).toBeUndefined();
+    expect(taskAddress(task('s', 'running'), 'hpc-net')).toBeUndefined();
   });
 
   it("gives each service its node's state and host, from the task Swarm wants running", () => {
