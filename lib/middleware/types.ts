@@ -33,6 +33,9 @@ export interface PowerOffOptions {
   // Removes the node's container. A scheduler whose own power saving removes nodes (Slurm) calls
   // it once the node is drained, empty and its power-down accepted, rather than waiting for that.
   remove?: () => Promise<void>;
+  // The caller saw the node on, idle and in service a moment ago (clues-monitor's look): its state
+  // need not be asked again. A job placed on it since is still found, as for any power-off.
+  seenIdle?: boolean;
 }
 
 export interface Scheduler {

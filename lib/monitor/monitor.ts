@@ -119,7 +119,7 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
         await power.powerOn([node], 'clues-monitor', () => reason, true);
         return;
       case 'power_off': {
-        const result = await power.powerOff(node, 'clues-monitor', reason);
+        const result = await power.powerOff(node, 'clues-monitor', reason, { seenIdle: action.idle === true });
         if (result.kind === 'busy') logEvent({ action: 'kept', node, by: 'clues-monitor', reason: `a job landed: ${result.jobs.join(',')}` });
         return;
       }

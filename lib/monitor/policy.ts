@@ -50,6 +50,8 @@ export interface PowerAction {
   // A power-on for extraNodesFree alone, not for a waiting job (a scheduler with its own power
   // saving starts nodes for jobs itself, but never keeps idle ones warm).
   warm?: boolean;
+  // A power-off of a node this look saw on, idle and in service (not a failed boot's).
+  idle?: boolean;
 }
 
 export interface PlanInput {
@@ -92,8 +94,8 @@ export function planPower(input: PlanInput): Plan {
   return { actions: pass.actions, history: pass.history };
 }
 
-const act = (pass: Pass, kind: PowerAction['kind'], node: string, reason: string, warm = false): void => {
-  pass.actions.push(warm ? { kind, node, reason, warm } : { kind, node, reason });
+const act = (pass: Pass, kind: PowerAction['kind'], node: string, reason: string, flags: Pick<PowerAction, 'warm' | 'idle'> = {}): void => {
+  pass.actions.push({ kind, node, reason, ...(flags.warm ? { warm: true } : {}), ...(flags.idle ? { idle: true } : {}) });
 };
 
 /** Keeps each node's history: idle since, booting since, and a clean record once it is up. */
@@ -216,7 +218,7 @@ const startable = (pass: Pass, n: NodeView): boolean => n.power === 'off' && n.u
 /** Powers a node on, if the boot and node limits allow; false when they do not. */
 function powerOn(pass: Pass, n: NodeView, reason: string, warm = false): boolean {
   if (pass.bootSlots <= 0 || pass.nodeSlots <= 0) return false;
-  act(pass, 'power_on', n.name, reason, warm);
+  act(pass, 'power_on', n.name, reason, { warm });
   pass.history[n.name].poweringOnSince = pass.input.now;
   pass.bootSlots--;
   pass.nodeSlots--;
@@ -266,7 +268,7 @@ function powerOffIdle(pass: Pass, demand: Demand): void {
   const longIdle = pass.idle.filter((n) => now - pass.history[n.name].idleSince! >= config.idleSeconds).reverse();
   for (const n of longIdle) {
     if (surplus <= 0) break;
-    act(pass, 'power_off', n.name, `idle for ${Math.round(now - pass.history[n.name].idleSince!)} s (limit ${config.idleSeconds} s)`);
+    act(pass, 'power_off', n.name, `idle for ${Math.round(now - pass.history[n.name].idleSince!)} s (limit ${config.idleSeconds} s)`, { idle: true });
     delete pass.history[n.name].idleSince;
     surplus--;
   }

@@ -99,7 +99,7 @@ describe('keeping nodes warm', () => {
     const nodes = [node('node1', { power: 'on' }), node('node2', { power: 'on' }), node('node3')];
     const history: PowerHistory = { node1: { idleSince: NOW - 1000, failedPowerOns: 0 }, node2: { idleSince: NOW - 1000, failedPowerOns: 0 } };
     const result = plan({ nodes, history, config: { extraNodesFree: 1 } });
-    expect(result.actions).toEqual([{ kind: 'power_off', node: 'node2', reason: 'idle for 1000 s (limit 120 s)' }]);
+    expect(result.actions).toEqual([{ kind: 'power_off', node: 'node2', reason: 'idle for 1000 s (limit 120 s)', idle: true }]);
   });
 
   it('adds extraNodesFree on top of what waiting jobs need', () => {
