@@ -8,14 +8,14 @@ import { clusterFilter, LABEL_NODE, NODE_CAPS, NODE_SECRET_FILES, resourceLabels
 import { dockerTry } from '../io/docker.ts';
 import { type ApiAnswer, engineRequest, filtersParam } from '../io/engine-api.ts';
 import { tcpProbe } from '../io/probe.ts';
-import { afterProbe, type Hearing, isLost } from './hearing.ts';
+import { afterProbe, type Hearing, hostsToAvoid, isLost } from './hearing.ts';
 import { CUT_OFF, type NodeBackend, type NodeInstance, startedRecently } from './types.ts';
 
 // Where a node is probed: a port nothing listens on, so that its kernel answers with a refusal
 // and no daemon logs a stray connection. A probe waits this long for it.
 const PROBE_PORT = 9;
 const PROBE_TIMEOUT_MS = 2_000;
-const AVOID_SILENT_HOST_MS = 60_000;
+const AVOID_SILENT_HOST_MS = 60_000; // see hostsToAvoid
 
 /**
  * The node's /home over NFSv4 from the cluster's server: a volume without a name (gone with its
@@ -165,14 +165,9 @@ export function swarmBackend(config: Config): NodeBackend {
     const lost = lostTasks(tasks);
     const byId = new Map(hosts.map((h) => [h.ID, h]));
     const running = tasks.filter((t) => taskState(t, byId) === 'running');
-    // A host whose node went silent is avoided by new nodes until Swarm marks it down (then Swarm
-    // avoids it), one of its nodes answers again, or a minute passes: Swarm, still counting it
-    // ready, would place the lost node's replacement there, where it would never start.
-    for (const t of running) if (t.NodeID && lost.has(t.ID ?? '')) silentHosts.set(t.NodeID, Date.now());
-    for (const [id, since] of silentHosts) {
-      const heardThere = running.some((t) => t.NodeID === id && t.ID && !lost.has(t.ID) && hearings.get(t.ID)?.misses === 0);
-      if (byId.get(id)?.Status.State !== 'ready' || heardThere || Date.now() - since > AVOID_SILENT_HOST_MS) silentHosts.delete(id);
-    }
+    const placed = running.flatMap((t) => (t.NodeID ? [{ host: t.NodeID, lost: lost.has(t.ID ?? ''), heard: hearings.get(t.ID ?? '')?.misses === 0 }] : []));
+    const ready = new Set(hosts.filter((h) => h.Status.State === 'ready').map((h) => h.ID));
+    silentHosts = hostsToAvoid(silentHosts, placed, ready, Date.now(), AVOID_SILENT_HOST_MS);
     listen(running);
     return swarmInstances(live, tasks, hosts, lost);
   }
@@ -181,7 +176,7 @@ export function swarmBackend(config: Config): NodeBackend {
   const hearings = new Map<string, Hearing>();
   const probing = new Set<string>();
   let heard = new Set<string>(); // the tasks running at the last listing: a late probe of another is dropped
-  const silentHosts = new Map<string, number>(); // host id -> when a node there was last found lost (epoch ms)
+  let silentHosts = new Map<string, number>(); // hosts new nodes avoid (hostsToAvoid)
   const lostTasks = (tasks: ApiTask[]): Set<string> =>
     new Set(tasks.flatMap((t) => (t.ID && isLost(hearings.get(t.ID), Date.now(), config.swarmLostAfterSeconds * 1000) ? [t.ID] : [])));
   /** Probes each running task once more (one probe at a time each), in the background. */

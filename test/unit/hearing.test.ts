@@ -3,7 +3,7 @@
 // test/bats/70-swarm.bats stops one and looks for it.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afterProbe, type Hearing, isLost } from '../../lib/backend/hearing.ts';
+import { afterProbe, type Hearing, hostsToAvoid, isLost } from '../../lib/backend/hearing.ts';
 import { tcpProbe } from '../../lib/io/probe.ts';
 
 describe('hearing a node', () => {
@@ -51,5 +51,24 @@ describe('tcpProbe', () => {
   it('hears an accept and a refusal alike', async () => {
     expect(await tcpProbe('127.0.0.1', open, 2000)).toBe('answered');
     expect(await tcpProbe('127.0.0.1', closed, 2000)).toBe('answered');
+  });
+});
+
+describe('hosts a new node avoids', () => {
+  const ready = new Set(['w1', 'w2']);
+  const lostOn = (host: string) => ({ host, lost: true, heard: false });
+
+  it('avoids the host of a lost node while Swarm still counts it ready', () => {
+    const avoid = hostsToAvoid(new Map(), [lostOn('w1'), { host: 'w2', lost: false, heard: true }], ready, 1000, 60_000);
+    expect(avoid).toEqual(new Map([['w1', 1000]]));
+    expect(hostsToAvoid(avoid, [], ready, 30_000, 60_000)).toEqual(new Map([['w1', 1000]])); // its node removed since
+  });
+
+  it('no longer once Swarm marks it down, a node there is heard, or the limit passes', () => {
+    const avoid = new Map([['w1', 1000]]);
+    expect(hostsToAvoid(avoid, [], new Set(['w2']), 2000, 60_000)).toEqual(new Map());
+    expect(hostsToAvoid(avoid, [{ host: 'w1', lost: false, heard: true }], ready, 2000, 60_000)).toEqual(new Map());
+    expect(hostsToAvoid(avoid, [{ host: 'w1', lost: false, heard: false }], ready, 2000, 60_000)).toEqual(avoid); // not probed yet
+    expect(hostsToAvoid(avoid, [], ready, 61_001, 60_000)).toEqual(new Map());
   });
 });
