@@ -77,6 +77,14 @@ for lost_after in "${lost_afters[@]}"; do
       back+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
       docker exec "$c" scancel "$job"
       DOCKER_HOST= docker start "$lost" >/dev/null
+      # Back for good before the next run: its own engine up (the manager may not have marked it
+      # down yet, and still says ready), and one container on the cluster's network made there,
+      # the slow first one after a restart, which no run should measure.
+      d=$((SECONDS + 120))
+      until on_host "$lost" docker run --rm --network "$c-net" --entrypoint true "$hosts-mgr:5000/ec4dslurm:wn" >/dev/null 2>&1; do
+        [ $SECONDS -lt $d ] || { echo "bench: host $lost not back after 120 s" >&2; exit 1; }
+        sleep 1
+      done
       until [ "$(docker node inspect -f '{{.Status.State}}' "$lost")" = ready ]; do sleep 0.5; done
     done
     echo "worker host stopped -> its job RUNNING again on the other (EC4DOCK_SWARM_LOST_AFTER=$lost_after, dispatcher heartbeat $hb), ms: median $(median "${back[@]}") (${back[*]})"

@@ -15,7 +15,9 @@ import { CUT_OFF, type NodeBackend, type NodeInstance, startedRecently } from '.
 // and no daemon logs a stray connection. A probe waits this long for it.
 const PROBE_PORT = 9;
 const PROBE_TIMEOUT_MS = 2_000;
-const AVOID_SILENT_HOST_MS = 60_000; // see hostsToAvoid
+// A host is avoided this long after a node there was last found lost, at most: Swarm marks a
+// silent host down within some 10-15 s (its default heartbeat), and avoids it itself from then on.
+const AVOID_SILENT_HOST_MS = 20_000;
 
 /**
  * The node's /home over NFSv4 from the cluster's server: a volume without a name (gone with its
@@ -133,6 +135,9 @@ export function swarmInstances(services: ApiService[], tasks: ApiTask[], hosts: 
   return out;
 }
 
+/** The ids of the hosts Swarm counts ready. */
+const readyHosts = (hosts: ApiHost[]): Set<string> => new Set(hosts.filter((h) => h.Status.State === 'ready').map((h) => h.ID));
+
 /** The body of a successful answer; a failure becomes a one-line UserError naming the action. */
 function answered<T>(got: ApiAnswer, action: string): T {
   if (got.status >= 300) throw new UserError(`${action}: ${got.message || `status ${got.status}`}`);
@@ -153,7 +158,11 @@ export function swarmBackend(config: Config): NodeBackend {
     get(`/tasks?filters=${filtersParam(services.flatMap((s) => ['--filter', `service=${s.ID}`]))}`, 'list node tasks');
   async function list(): Promise<Map<string, NodeInstance>> {
     const own = await services();
-    if (own.length === 0) return new Map();
+    if (own.length === 0) {
+      // No node anywhere, but hosts still avoided: see whether Swarm has marked them down since.
+      if (silentHosts.size > 0) silentHosts = hostsToAvoid(silentHosts, [], readyHosts(await get<ApiHost[]>('/nodes', 'list the Swarm hosts')), Date.now(), AVOID_SILENT_HOST_MS);
+      return new Map();
+    }
     const [tasks, hosts] = await Promise.all([
       tasksOf(own),
       get<ApiHost[]>('/nodes', 'list the Swarm hosts'),
@@ -166,8 +175,7 @@ export function swarmBackend(config: Config): NodeBackend {
     const byId = new Map(hosts.map((h) => [h.ID, h]));
     const running = tasks.filter((t) => taskState(t, byId) === 'running');
     const placed = running.flatMap((t) => (t.NodeID ? [{ host: t.NodeID, lost: lost.has(t.ID ?? ''), heard: hearings.get(t.ID ?? '')?.misses === 0 }] : []));
-    const ready = new Set(hosts.filter((h) => h.Status.State === 'ready').map((h) => h.ID));
-    silentHosts = hostsToAvoid(silentHosts, placed, ready, Date.now(), AVOID_SILENT_HOST_MS);
+    silentHosts = hostsToAvoid(silentHosts, placed, readyHosts(hosts), Date.now(), AVOID_SILENT_HOST_MS);
     listen(running);
     return swarmInstances(live, tasks, hosts, lost);
   }
