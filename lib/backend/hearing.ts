@@ -38,8 +38,8 @@ export interface TaskHeard {
 /**
  * The hosts new nodes must avoid (host -> when a node there was last found lost, epoch ms): a
  * host with a lost node, until Swarm no longer counts it ready (Swarm avoids it then), a node
- * there is heard, or `forgetMs` passes (a host back before Swarm noticed it had gone). Swarm, still counting it ready, would place a lost node's
- * replacement there, where it would never start.
+ * there is heard, or `forgetMs` passes (a host back before Swarm noticed it had gone). Swarm,
+ * still counting it ready, would place a lost node's replacement there, where it would never start.
  */
 export function hostsToAvoid(before: Map<string, number>, tasks: TaskHeard[], ready: Set<string>, now: number, forgetMs: number): Map<string, number> {
   const avoid = new Map(before);
