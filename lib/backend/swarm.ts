@@ -183,15 +183,15 @@ export function swarmBackend(config: Config): NodeBackend {
   // monitor lists every second); a process that lists once, or a new one, has heard no silence.
   const hearings = new Map<string, Hearing>();
   const probing = new Set<string>();
-  let heard = new Set<string>(); // the tasks running at the last listing: a late probe of another is dropped
+  let listed = new Set<string>(); // the tasks running at the last listing: a late probe of another is dropped
   let silentHosts = new Map<string, number>(); // hosts new nodes avoid (hostsToAvoid)
   const lostTasks = (tasks: ApiTask[]): Set<string> =>
     new Set(tasks.flatMap((t) => (t.ID && isLost(hearings.get(t.ID), Date.now(), config.swarmLostAfterSeconds * 1000) ? [t.ID] : [])));
   /** Probes each running task once more (one probe at a time each), in the background. */
   function listen(running: ApiTask[]): void {
     if (config.swarmLostAfterSeconds === 0) return;
-    heard = new Set(running.flatMap((t) => (t.ID ? [t.ID] : [])));
-    for (const id of hearings.keys()) if (!heard.has(id)) hearings.delete(id);
+    listed = new Set(running.flatMap((t) => (t.ID ? [t.ID] : [])));
+    for (const id of hearings.keys()) if (!listed.has(id)) hearings.delete(id);
     for (const task of running) {
       const address = taskAddress(task, config.network);
       const id = task.ID;
@@ -200,7 +200,7 @@ export function swarmBackend(config: Config): NodeBackend {
       const sentAt = Date.now();
       void tcpProbe(address, PROBE_PORT, PROBE_TIMEOUT_MS).then((outcome) => {
         probing.delete(id);
-        if (heard.has(id)) hearings.set(id, afterProbe(hearings.get(id), outcome, sentAt));
+        if (listed.has(id)) hearings.set(id, afterProbe(hearings.get(id), outcome, sentAt));
       });
     }
   }
