@@ -8,7 +8,7 @@ set -euo pipefail
 start_munge
 # Beside slurmd's start rather than before it: a job waits for slurmd's registration, not for sshd.
 { start_node_sshd || log "sshd did not start"; } &
-install -d -o slurm -g slurm /var/lib/slurm/slurmd /var/log/slurm
+[ -d /var/lib/slurm/slurmd ] && [ -d /var/log/slurm ] || install -d -o slurm -g slurm /var/lib/slurm/slurmd /var/log/slurm
 # -b: report "just booted"; without it slurmctld ignores a resumed container's registration,
 # because the container inherits the host's boot time.
 exec /usr/sbin/slurmd -D -b --conf-server "$EC4DOCK_SERVERNAME"
