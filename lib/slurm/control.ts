@@ -2,6 +2,7 @@
 import { UserError } from '../core/errors.ts';
 import { compressHostlist } from '../core/hostlist.ts';
 import { lastLine, run, runChecked } from '../io/run.ts';
+import { parseSessionNodes, type SlurmNode } from './state.ts';
 
 /** One sinfo field (e.g. %t, %E) of each node, by node name. */
 async function sinfoField(nodes: string[], field: string): Promise<Map<string, string>> {
@@ -36,6 +37,21 @@ export async function jobsOnNode(node: string): Promise<string[]> {
 export async function jobState(id: string): Promise<string | undefined> {
   const result = await run('squeue', ['-h', '-j', id, '-o', '%T'], { timeout: 'query' });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * Drains a node and reads it back, in one scontrol: one process start instead of two on a
+ * power-off's way (under load a start is a tenth of a second or more of a node kept on). Once
+ * drained no job can land, so what the node shows then is final.
+ */
+export async function drainAndShow(node: string, reason: string): Promise<SlurmNode> {
+  const update = `update NodeName=${node} State=DRAIN Reason="${reason.replaceAll('"', "'")}"`;
+  const result = await run('scontrol', ['--json'], { timeout: 'query', input: `${update}\nshow node ${node}\n` });
+  // scontrol goes on after a failed command and exits 1: the drain's failure is in stderr.
+  if (result.exitCode !== 0) throw new UserError(`scontrol ${update}: ${lastLine(result.stderr)}`);
+  const shown = parseSessionNodes(result.stdout).find((n) => n.name === node);
+  if (!shown) throw new UserError(`scontrol show node ${node}: not shown`);
+  return shown;
 }
 
 /** `scontrol update NodeName=... State=... [Reason=...]`. */

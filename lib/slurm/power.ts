@@ -7,7 +7,8 @@ import { bestEffort } from '../io/events.ts';
 import { sleep, waitFor } from '../io/run.ts';
 import type { BootCheck, PowerOffOptions, PowerState, SchedulerPowerOff } from '../middleware/types.ts';
 import { waitForJobs } from '../power/drain.ts';
-import { isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
+import { drainAndShow, isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
+import { emptyOnceDrained } from './state.ts';
 import { forgetBooting, forgetRegistered, markBooting, markRegistered } from './registered.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
@@ -153,9 +154,9 @@ export async function powerOffNode(config: Config, node: string, by: string, opt
   // A node still powering up (a failed boot being retried) cannot be drained: Slurm requeues its
   // jobs at once, and holds them back for two minutes. They may start elsewhere now.
   const requeued = state.endsWith('#') ? await jobsOnNode(node) : [];
-  await updateNodes([node], 'DRAIN', holdsOffNodes(config) ? OFF_REASON : `ec4docker: ${by}`);
+  const drained = await drainAndShow(node, holdsOffNodes(config) ? OFF_REASON : `ec4docker: ${by}`);
   await startNow(requeued);
-  const jobs = await waitForJobs(await jobsOnNode(node), () => jobsOnNode(node), options);
+  const jobs = await waitForJobs(emptyOnceDrained(drained) ? [] : await jobsOnNode(node), () => jobsOnNode(node), options);
   if (jobs.length > 0) {
     if (!drainedBefore) await updateNodes([node], 'RESUME');
     return { kind: 'busy', jobs };

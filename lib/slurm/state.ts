@@ -132,6 +132,24 @@ export function parseNodesJson(text: string): SlurmNode[] {
   });
 }
 
+/**
+ * The nodes a `scontrol --json` session shows (commands on its stdin, `show node` among them).
+ * Reading commands from a pipe, scontrol prompts and echoes each one on stdout ('scontrol: update
+ * ...'), and prompts once more at the end: the JSON is from a line '{' to a line '}'.
+ */
+export function parseSessionNodes(stdout: string): SlurmNode[] {
+  const start = stdout.search(/^\{$/m);
+  const end = stdout.lastIndexOf('\n}') + 2;
+  if (start < 0 || end < start) throw new UserError(`scontrol showed no node: ${stdout.trim().split('\n').pop() ?? ''}`);
+  return parseNodesJson(stdout.slice(start, end));
+}
+
+/**
+ * Whether a node just drained holds no job: drained (no job allocated, none completing) and not
+ * busy. Anything else (draining, or a state this does not know) is asked of squeue.
+ */
+export const emptyOnceDrained = (node: SlurmNode): boolean => node.base === 'drained' && !node.busy;
+
 /** Parses `squeue --json`: 24.11's (v0.0.42: state lists, numbers as {set, infinite, number}) and 22.05's (v0.0.38). */
 export function parseSqueueJson(text: string): SlurmJob[] {
   const doc = parseJson(text, 'squeue --json', 'jobs');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  jobWaitsForNodes, parseNodesJson, parseSqueueJson, requeuedAndHeld, toJobView, toNodeView,
+  emptyOnceDrained, jobWaitsForNodes, parseNodesJson, parseSessionNodes, parseSqueueJson, requeuedAndHeld, toJobView, toNodeView,
   type SlurmJob, type SlurmNode,
 } from '../../lib/slurm/state.ts';
 import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
@@ -355,5 +355,31 @@ describe('Slurm 24.11 as an ec4docker cluster prints it (test/fixtures/slurm-24.
     expect(toNodeView(node('vanished-down'))).toMatchObject({ down: true, power: 'powering_down', usable: false, reason: 'ec4docker: container vanished' });
     const [job] = parseSqueueJson(doc('vanished-requeued.squeue'));
     expect(job).toMatchObject({ state: 'PENDING', reason: 'None', restarts: 1, waitsForNodes: true });
+  });
+});
+
+describe('a drain and a look in one scontrol session (test/fixtures/slurm-24.11/ec4d-drain-session-*)', () => {
+  const session = (name: string) => parseSessionNodes(readFileSync(new URL(`../fixtures/slurm-24.11/ec4d-drain-session-${name}.scontrol.txt`, import.meta.url), 'utf8'));
+
+  it('an idle node just drained holds no job: no squeue needed', () => {
+    const [node] = session('idle');
+    expect(node).toMatchObject({ name: 'dev1n1', base: 'drained', busy: false, reason: 'ec4docker: powered off' });
+    expect(emptyOnceDrained(node)).toBe(true);
+  });
+
+  it('a node running a job is draining, not empty', () => {
+    const [node] = session('busy');
+    expect(node).toMatchObject({ name: 'dev1n1', base: 'draining', busy: true, allocCpus: 1 });
+    expect(emptyOnceDrained(node)).toBe(false);
+  });
+
+  it('the echoed commands before the JSON are skipped; no JSON at all is one clear error', () => {
+    expect(() => parseSessionNodes('scontrol: update NodeName=n1 State=DRAIN\n')).toThrow(/scontrol showed no node: scontrol: update NodeName=n1 State=DRAIN/);
+  });
+
+  it('a state it does not know as empty goes to squeue', () => {
+    const [node] = session('busy');
+    expect(emptyOnceDrained({ ...node, base: 'completing', busy: false })).toBe(false);
+    expect(emptyOnceDrained({ ...node, base: 'drained', busy: true })).toBe(false);
   });
 });
