@@ -10,6 +10,8 @@ export const SLURMRESTD_PORT = 6820;
 export const JWT_KEY = '/etc/slurm/jwt.key';
 // Where job_submit.lua (dockerfiles/slurm/frontend) marks each job submitted; made by the entrypoint.
 export const SUBMISSION_MARKS = '/run/ec4docker/submitted';
+/** slurmctld's log, in the frontend: a boot's watcher wakes on its registrations (power.ts). */
+export const SLURMCTLD_LOG = '/var/log/slurm/slurmctld.log';
 
 /** The whole slurm.conf of a cluster, as text. */
 export function renderSlurmConf(config: Config): string {
@@ -40,7 +42,7 @@ StateSaveLocation=/var/lib/ec4docker/slurmctld
 SlurmdSpoolDir=/var/lib/slurm/slurmd
 SlurmctldPidFile=/run/slurmctld.pid
 SlurmdPidFile=/run/slurmd.pid
-SlurmctldLogFile=/var/log/slurm/slurmctld.log
+SlurmctldLogFile=${SLURMCTLD_LOG}
 MailProg=/bin/true
 # Unprivileged containers on cgroup v1: no cgroup plugins (proctrack/cgroup cannot start).
 ProctrackType=proctrack/linuxproc

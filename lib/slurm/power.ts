@@ -4,9 +4,11 @@
 import type { Config } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
 import { bestEffort } from '../io/events.ts';
+import { watchLog } from '../io/log-watch.ts';
 import { sleep, waitFor } from '../io/run.ts';
 import type { BootCheck, PowerOffOptions, PowerState, SchedulerPowerOff } from '../middleware/types.ts';
 import { waitForJobs } from '../power/drain.ts';
+import { SLURMCTLD_LOG } from './conf.ts';
 import { drainAndShow, isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
 import { emptyOnceDrained } from './state.ts';
 import { forgetBooting, forgetRegistered, markBooting, markRegistered } from './registered.ts';
@@ -79,25 +81,32 @@ export async function bootChecks(nodes: string[]): Promise<Map<string, BootCheck
   }));
 }
 
-const REGISTRATION_POLL_MS = 100;
+const REGISTRATION_POLL_MS = 200;
+/** slurmctld's line for a node that registers (node_mgr.c), in the log slurm.conf names. */
+const REGISTERED_LINE = /^\[[^\]]*\] Node (\S+) now responding$/;
 
 /**
  * Marks nodes being started here registered (registered.ts) as soon as their slurmd has
- * registered, asking every 100 ms from their containers' start (`started`) until each is up, has
- * failed, or `timeoutMs` passed; marked booting meanwhile (from before their start: Slurm may run
- * a job's prolog while they start). Their first jobs then start without slurm-prolog-wait: a start
- * of the executable (0.2 s of CPU, beside the boot) and questions that slurmctld answers slowly
- * while it launches the job. Not asked before `started`: under load a container's start takes
- * seconds, and each question costs slurmctld and the frontend some 25 ms of CPU.
+ * registered, asking Slurm when slurmctld logs a registration, and every 200 ms besides, from
+ * their containers' start (`started`) until each is up, has failed, or `timeoutMs` passed; marked
+ * booting meanwhile (from before their start: Slurm may run a job's prolog while they start).
+ * Their first jobs then start without slurm-prolog-wait: a start of the executable (0.2 s of CPU,
+ * beside the boot) and questions that slurmctld answers slowly while it launches the job. Not
+ * asked before `started`: under load a container's start takes seconds, and each question costs
+ * slurmctld and the frontend some 25 ms of CPU.
  */
 export async function markOnRegistration(nodes: string[], started: Promise<unknown>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let booting = nodes;
   markBooting(nodes);
+  // Watched from before the start: a registration logged meanwhile is not missed.
+  const registered = watchLog(SLURMCTLD_LOG, (line) => booting.includes(REGISTERED_LINE.exec(line)?.[1] ?? ''));
   try {
     await started.catch(() => undefined);
     while (booting.length > 0 && Date.now() < deadline) {
-      await sleep(REGISTRATION_POLL_MS);
+      const due = Date.now() + REGISTRATION_POLL_MS;
+      await (registered ? registered.until(due) : sleep(REGISTRATION_POLL_MS));
+      registered?.arm(); // before asking: a registration logged while Slurm answers wakes the next wait
       const states = await shortStates(booting).catch(() => undefined);
       if (!states) continue;
       const seen = registrations(booting, states);
@@ -106,6 +115,7 @@ export async function markOnRegistration(nodes: string[], started: Promise<unkno
       booting = seen.booting;
     }
   } finally {
+    registered?.close();
     forgetBooting(booting);
   }
 }
