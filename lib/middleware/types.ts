@@ -12,6 +12,8 @@ export interface SchedulerView {
   states: Map<string, string>; // each node's state as the scheduler spells it, for people
   // Jobs the scheduler requeued and holds back for a while (Slurm: two minutes after a node failure).
   heldAfterRequeue?: string[];
+  // Each node's power state, where the look tells it (Slurm): a power-on just after need not ask.
+  powerStates?: Map<string, PowerState>;
 }
 
 /** A node's state when a power-on is asked for. */

@@ -5,7 +5,7 @@ import type { Config } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
 import { logEvent } from '../io/events.ts';
 import { waitFor } from '../io/run.ts';
-import type { PowerOffOptions, Scheduler } from '../middleware/types.ts';
+import type { PowerOffOptions, PowerState, Scheduler } from '../middleware/types.ts';
 import { awaitBoot, startNodes } from './boot.ts';
 
 export type PowerOffResult = { kind: 'off' } | { kind: 'already-off'; orphanRemoved: boolean } | { kind: 'busy'; jobs: string[] };
@@ -16,14 +16,29 @@ export interface NodePower {
   /**
    * Starts powering nodes on; returns those already on and those now on their way. `startHere`:
    * start them now even where the scheduler would (clues-monitor, which knows they are booting).
+   * `look`: the nodes' states as a look just before found them, not asked again.
    */
-  powerOn(nodes: string[], by: string, reason: (node: string) => string, startHere?: boolean): Promise<{ already: string[]; starting: string[] }>;
+  powerOn(nodes: string[], by: string, reason: (node: string) => string, startHere?: boolean, look?: PowerOnLook): Promise<{ already: string[]; starting: string[] }>;
   /** Waits until the nodes are up in the scheduler; returns the ones that failed, with why. */
   awaitPowerOn(nodes: string[], onUp: (node: string, state: string) => void): Promise<Map<string, string>>;
   /** Puts a node whose power-on failed back to powered off, with no container left. */
   undoPowerOn(node: string, reason: string, by: string): Promise<void>;
   /** Powers a node off without touching a job: 'busy' if a job is there. */
   powerOff(node: string, by: string, reason: string, options?: PowerOffOptions): Promise<PowerOffResult>;
+}
+
+/** What a look (clues-monitor's) saw of the nodes to power on: their power states and containers. */
+export interface PowerOnLook {
+  powerStates: Map<string, PowerState>;
+  nodeStates: Map<string, string>; // each existing node's backend state
+}
+
+/** The states a power-on starts from: the look's, where it has every node's; asked otherwise. */
+async function statesBefore(scheduler: Scheduler, backend: NodeBackend, nodes: string[], look?: PowerOnLook): Promise<[Map<string, PowerState>, Map<string, { state: string }>]> {
+  if (look && nodes.every((n) => look.powerStates.has(n))) {
+    return [look.powerStates, new Map([...look.nodeStates].map(([node, state]) => [node, { state }]))];
+  }
+  return Promise.all([scheduler.powerStates(nodes), backend.list()]);
 }
 
 export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBackend): NodePower {
@@ -36,8 +51,8 @@ export function nodePower(config: Config, scheduler: Scheduler, backend: NodeBac
   return {
     scheduler,
     backend,
-    async powerOn(nodes, by, reason, startHere = false) {
-      const [states, instances] = await Promise.all([scheduler.powerStates(nodes), backend.list()]);
+    async powerOn(nodes, by, reason, startHere = false, look = undefined) {
+      const [states, instances] = await statesBefore(scheduler, backend, nodes, look);
       const already = nodes.filter((n) => states.get(n)?.up && instances.get(n)?.state === 'running');
       const starting = nodes.filter((n) => !already.includes(n));
       if (starting.length === 0) return { already, starting };

@@ -6,8 +6,8 @@ import { bestEffort } from '../io/events.ts';
 import type { Scheduler, SchedulerView } from '../middleware/types.ts';
 import { SUBMISSION_MARKS } from './conf.ts';
 import { isOff, pendingJobIds, readCluster, setDown, shortStates, startNow, updateNodes } from './control.ts';
-import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, markOnRegistration, OFF_REASON, powerOffNode, powerStates, requestPowerUp } from './power.ts';
-import { parseNodesJson, parseSqueueJson, requeuedAndHeld, type SlurmNode, toJobView, toNodeView } from './state.ts';
+import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, markOnRegistration, OFF_REASON, powerOffNode, powerStateOf, powerStates, requestPowerUp } from './power.ts';
+import { parseNodesJson, parseSqueueJson, requeuedAndHeld, shortStateOf, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
@@ -42,12 +42,15 @@ export function slurmScheduler(config: Config): Scheduler {
     daemon: 'slurmd',
     async observe(): Promise<SchedulerView> {
       const read = await readCluster();
-      const nodes = parseNodesJson(read.nodes).filter((n) => ours.has(n.name)).map((n) => releaseOffHold(n, Date.now() / 1000));
+      const raw = parseNodesJson(read.nodes).filter((n) => ours.has(n.name));
+      const nodes = raw.map((n) => releaseOffHold(n, Date.now() / 1000));
       const jobs = parseSqueueJson(read.squeue).filter((j) => LIVE_JOB.test(j.state));
       return {
         nodes: nodes.map(toNodeView),
         jobs: jobs.map((j) => toJobView(j, nodes, Date.now() / 1000)),
         states: new Map(nodes.map((n) => [n.name, n.state])),
+        // As Slurm has them, before releaseOffHold: a power-on right after the look starts from these.
+        powerStates: new Map(raw.map((n) => [n.name, powerStateOf(shortStateOf(n))])),
         heldAfterRequeue: requeuedAndHeld(jobs, Date.now() / 1000),
       };
     },

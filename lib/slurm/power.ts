@@ -11,7 +11,7 @@ import { waitForJobs } from '../power/drain.ts';
 import { SLURMCTLD_LOG } from './conf.ts';
 import { drainAndShow, isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
 import { emptyOnceDrained } from './state.ts';
-import { forgetBooting, forgetRegistered, markBooting, markRegistered } from './registered.ts';
+import { allRegistered, forgetBooting, forgetRegistered, markBooting, markRegistered } from './registered.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
 const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
@@ -24,13 +24,13 @@ export const OFF_REASON = 'ec4docker: powered off';
  */
 export const holdsOffNodes = (config: Config): boolean => config.elasticity !== 'slurm';
 
+/** A node's power state from its short state (sinfo's %t), undefined if Slurm does not list it. */
+export const powerStateOf = (state: string | undefined): PowerState => ({ up: isUp(state ?? ''), listed: state !== undefined, state: state ?? 'unknown' });
+
 /** The nodes' short states as power states. */
 export async function powerStates(nodes: string[]): Promise<Map<string, PowerState>> {
   const states = await shortStates(nodes);
-  return new Map(nodes.map((node) => {
-    const state = states.get(node) ?? 'unknown';
-    return [node, { up: isUp(state), listed: states.has(node), state }];
-  }));
+  return new Map(nodes.map((node) => [node, powerStateOf(states.get(node))]));
 }
 
 /**
@@ -86,6 +86,17 @@ const REGISTRATION_POLL_MS = 200;
 const REGISTERED_LINE = /^\[[^\]]*\] Node (\S+) now responding$/;
 
 /**
+ * Slurm powers up a node it gave a job while the node booted at its next power-save pass (once a
+ * second), often after the node registered: slurm-power-up, finding the node's booting mark,
+ * then starts nothing (without it, an ec4d start: 0.3 s of CPU). So a registered node keeps its
+ * mark a while, unless it was powered off meanwhile (its registered mark gone).
+ */
+const BOOTING_MARK_KEPT_MS = 1_500;
+function forgetBootingLater(nodes: string[]): void {
+  if (nodes.length > 0) setTimeout(() => forgetBooting(nodes.filter((n) => allRegistered([n]))), BOOTING_MARK_KEPT_MS).unref();
+}
+
+/**
  * Marks nodes being started here registered (registered.ts) as soon as their slurmd has
  * registered, asking Slurm when slurmctld logs a registration, and every 200 ms besides, from
  * their containers' start (`started`) until each is up, has failed, or `timeoutMs` passed; marked
@@ -111,7 +122,8 @@ export async function markOnRegistration(nodes: string[], started: Promise<unkno
       if (!states) continue;
       const seen = registrations(booting, states);
       markRegistered(seen.up);
-      forgetBooting(booting.filter((n) => !seen.booting.includes(n)));
+      forgetBootingLater(seen.up);
+      forgetBooting(booting.filter((n) => !seen.booting.includes(n) && !seen.up.includes(n)));
       booting = seen.booting;
     }
   } finally {

@@ -4,8 +4,9 @@
 // while it is launching that very job:
 // - registered/NODE: the node has been seen registered since it was last powered up;
 // - booting/NODE: clues-monitor started the node and is watching it register (the file holds the
-//   watcher's pid): the prolog waits for the first kind rather than asking slurmctld itself, and
-//   Slurm's ResumeProgram (slurm-power-up) leaves the node to that watcher.
+//   watcher's pid; kept 1.5 s after the node registered): the prolog waits for the first kind
+//   rather than asking slurmctld itself, and Slurm's ResumeProgram (slurm-power-up) leaves the
+//   node to that watcher.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

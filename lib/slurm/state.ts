@@ -71,6 +71,25 @@ export const SHORT_BASES: Record<string, NodeBase> = {
   future: 'future', inval: 'inval', unk: 'unknown', unknown: 'unknown',
 };
 
+// sinfo's short word (%t) of each base.
+const SHORT_WORDS: Record<NodeBase, string> = {
+  idle: 'idle', alloc: 'alloc', mix: 'mix', completing: 'comp', down: 'down', drained: 'drain', draining: 'drng',
+  fail: 'fail', failing: 'failg', maint: 'maint', reboot: 'boot', reserved: 'resv', future: 'futr', inval: 'inval', unknown: 'unk',
+};
+
+// sinfo's suffixes (%t), in the order node_state_string_compact tries the flags.
+const SUFFIXES: Array<[string, string]> = [
+  ['MAINTENANCE', '$'], ['REBOOT_ISSUED', '^'], ['REBOOT_REQUESTED', '@'], ['POWERING_UP', '#'],
+  ['POWERING_DOWN', '%'], ['POWERED_DOWN', '~'], ['POWER_DOWN', '!'], ['NOT_RESPONDING', '*'],
+];
+
+/** The short state sinfo would show (%t: 'drain~', 'idle#') of a node read from JSON. */
+export function shortStateOf(node: SlurmNode): string {
+  if (node.base === 'inval') return 'inval'; // sinfo gives it no suffix
+  const flags = new Set(node.state.split('+').slice(1));
+  return SHORT_WORDS[node.base] + (SUFFIXES.find(([flag]) => flags.has(flag))?.[1] ?? '');
+}
+
 // The bases that mean a job holds the node (draining/failing: drain or fail flag while allocated).
 const BUSY_BASES = new Set<NodeBase>(['alloc', 'mix', 'completing', 'draining', 'failing']);
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  emptyOnceDrained, jobWaitsForNodes, parseNodesJson, parseSessionNodes, parseSqueueJson, requeuedAndHeld, toJobView, toNodeView,
+  emptyOnceDrained, jobWaitsForNodes, parseNodesJson, parseSessionNodes, parseSqueueJson, requeuedAndHeld, shortStateOf, toJobView, toNodeView,
   type SlurmJob, type SlurmNode,
 } from '../../lib/slurm/state.ts';
 import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
@@ -351,6 +351,11 @@ describe('Slurm 24.11 as an ec4docker cluster prints it (test/fixtures/slurm-24.
     expect(parseSqueueJson(doc('running.squeue'))[0]).toMatchObject({ state: 'RUNNING', nodes: ['t25n1'] });
   });
 
+  it('each node\'s short state is what sinfo printed for it (the README\'s states)', () => {
+    const shorts = ['held-off', 'powering-up', 'running', 'vanished-down'].map((name) => shortStateOf(node(name)));
+    expect(shorts).toEqual(['drain~', 'idle#', 'mix', 'down%']);
+  });
+
   it('a node whose container vanished is down and going off; its job, requeued with reason None, waits for a node', () => {
     expect(toNodeView(node('vanished-down'))).toMatchObject({ down: true, power: 'powering_down', usable: false, reason: 'ec4docker: container vanished' });
     const [job] = parseSqueueJson(doc('vanished-requeued.squeue'));
@@ -371,6 +376,10 @@ describe('a drain and a look in one scontrol session (test/fixtures/slurm-24.11/
     const [node] = session('busy');
     expect(node).toMatchObject({ name: 'dev1n1', base: 'draining', busy: true, allocCpus: 1 });
     expect(emptyOnceDrained(node)).toBe(false);
+  });
+
+  it('short states as sinfo prints them: drain, drng', () => {
+    expect([shortStateOf(session('idle')[0]), shortStateOf(session('busy')[0])]).toEqual(['drain', 'drng']);
   });
 
   it('the echoed commands before the JSON are skipped; no JSON at all is one clear error', () => {
