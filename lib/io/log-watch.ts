@@ -2,12 +2,9 @@
 // asks the scheduler as soon as slurmctld logs a registration, instead of at its next poll. The
 // log only wakes; what the scheduler answers then is what counts.
 import { closeSync, type FSWatcher, fstatSync, openSync, readSync, watch } from 'node:fs';
+import { type Wake, wake } from './wake.ts';
 
-export interface LogWatch {
-  /** Forgets the lines seen so far: until() waits for the next match. */
-  arm(): void;
-  /** Resolves at the first matching line since arm(), or at `due` (epoch ms), whichever comes first. */
-  until(due: number): Promise<void>;
+export interface LogWatch extends Omit<Wake, 'signal'> {
   close(): void;
 }
 
@@ -25,8 +22,7 @@ export function watchLog(path: string, matches: (line: string) => boolean): LogW
   }
   let offset = fstatSync(fd).size;
   let partial = '';
-  let matched = false;
-  let wake: (() => void) | undefined;
+  const matched = wake();
 
   /** Reads what was appended since the last read; whether a whole new line matches. */
   function readNew(): boolean {
@@ -44,12 +40,10 @@ export function watchLog(path: string, matches: (line: string) => boolean): LogW
   try {
     watcher = watch(path, { persistent: false }, () => {
       try {
-        if (!readNew()) return;
+        if (readNew()) matched.signal();
       } catch {
-        return; // closed meanwhile
+        // closed meanwhile
       }
-      matched = true;
-      wake?.();
     });
   } catch {
     closeSync(fd);
@@ -57,18 +51,8 @@ export function watchLog(path: string, matches: (line: string) => boolean): LogW
   }
   watcher.on('error', () => watcher.close());
   return {
-    arm: () => void (matched = false),
-    until: (due) =>
-      new Promise<void>((resolve) => {
-        if (matched) return resolve();
-        const timer = setTimeout(done, Math.max(0, due - Date.now()));
-        function done(): void {
-          clearTimeout(timer);
-          wake = undefined;
-          resolve();
-        }
-        wake = done;
-      }),
+    arm: matched.arm,
+    until: matched.until,
     close: () => {
       watcher.close();
       closeSync(fd);
