@@ -11,7 +11,7 @@ import { waitForJobs } from '../power/drain.ts';
 import { SLURMCTLD_LOG } from './conf.ts';
 import { drainAndShow, isOff, isUp, jobsOnNode, nodeReasons, setDown, shortStates, startNow, updateNodes } from './control.ts';
 import { emptyOnceDrained } from './state.ts';
-import { allRegistered, forgetBooting, forgetRegistered, markBooting, markRegistered } from './registered.ts';
+import { forgetBooting, forgetRegistered, markBooting, markRegistered } from './registered.ts';
 
 // Base states from which a node must be told RESUME before it can be powered up.
 const NEEDS_RESUME = /^(down|drain|drng|fail|failg|inval)/;
@@ -89,11 +89,31 @@ const REGISTERED_LINE = /^\[[^\]]*\] Node (\S+) now responding$/;
  * Slurm powers up a node it gave a job while the node booted at its next power-save pass (once a
  * second), often after the node registered: slurm-power-up, finding the node's booting mark,
  * then starts nothing (without it, an ec4d start: 0.3 s of CPU). So a registered node keeps its
- * mark a while, unless it was powered off meanwhile (its registered mark gone).
+ * mark a while.
  */
 const BOOTING_MARK_KEPT_MS = 1_500;
-function forgetBootingLater(nodes: string[]): void {
-  if (nodes.length > 0) setTimeout(() => forgetBooting(nodes.filter((n) => allRegistered([n]))), BOOTING_MARK_KEPT_MS).unref();
+
+// The booting marks this process wrote and still holds, each with the boot it is for, forgotten
+// when it exits (poweron exits once its nodes are up, before its watcher ends): a dead watcher's
+// pid could be a new process's.
+const heldMarks = new Map<string, number>();
+let boots = 0;
+let releasedAtExit = false;
+function holdBooting(nodes: string[]): void {
+  if (!releasedAtExit) process.once('exit', () => forgetBooting([...heldMarks.keys()]));
+  releasedAtExit = true;
+  boots += 1;
+  for (const node of nodes) heldMarks.set(node, boots);
+  markBooting(nodes);
+}
+function releaseBooting(nodes: string[]): void {
+  for (const node of nodes) heldMarks.delete(node);
+  forgetBooting(nodes);
+}
+/** Releases the nodes' marks in a while, unless a new boot (power-off and on) holds them by then. */
+function releaseBootingLater(nodes: string[]): void {
+  const held = new Map(nodes.map((n) => [n, heldMarks.get(n)]));
+  if (nodes.length > 0) setTimeout(() => releaseBooting(nodes.filter((n) => heldMarks.get(n) === held.get(n))), BOOTING_MARK_KEPT_MS).unref();
 }
 
 /**
@@ -109,7 +129,7 @@ function forgetBootingLater(nodes: string[]): void {
 export async function markOnRegistration(nodes: string[], started: Promise<unknown>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let booting = nodes;
-  markBooting(nodes);
+  holdBooting(nodes);
   // Watched from before the start: a registration logged meanwhile is not missed.
   const registered = watchLog(SLURMCTLD_LOG, (line) => booting.includes(REGISTERED_LINE.exec(line)?.[1] ?? ''));
   try {
@@ -122,13 +142,13 @@ export async function markOnRegistration(nodes: string[], started: Promise<unkno
       if (!states) continue;
       const seen = registrations(booting, states);
       markRegistered(seen.up);
-      forgetBootingLater(seen.up);
-      forgetBooting(booting.filter((n) => !seen.booting.includes(n) && !seen.up.includes(n)));
+      releaseBootingLater(seen.up);
+      releaseBooting(booting.filter((n) => !seen.booting.includes(n) && !seen.up.includes(n)));
       booting = seen.booting;
     }
   } finally {
     registered?.close();
-    forgetBooting(booting);
+    releaseBooting(booting);
   }
 }
 

@@ -52,6 +52,9 @@ teardown_file() { load helpers; docker rm -f "${NODE}3" >/dev/null 2>&1 || true;
   run -0 fe "$NAME" /opt/ec4docker/poweron "${NODE}1" "${NODE}2"
   assert_line "${NODE}1: on (idle)"
   assert_line "${NODE}2: on (idle)"
+  # it watched them boot: its booting marks (its pid) went with it (lib/slurm/registered.ts)
+  run -0 fe "$NAME" ls /run/ec4docker/booting
+  assert_output ""
   run -0 docker ps --filter "label=org.ec4docker.cluster=$NAME" --filter label=org.ec4docker.role=node --format '{{.Names}}'
   assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "${NODE}1 ${NODE}2 "
   # the engine socket is the frontend's alone; nodes are not privileged either

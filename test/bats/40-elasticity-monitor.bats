@@ -46,13 +46,13 @@ teardown_file() { load helpers; destroy "$NAME"; }
   run -0 fe "$NAME" cat /home/ubuntu/first.out
   node=$output
   # clues-monitor started it and watched it register (its pid in the booting mark), then marked
-  # it (lib/slurm/registered.ts); slurm-resume and slurm-suspend forget it
+  # it (lib/slurm/registered.ts), and forgot the booting mark 1.5 s later; slurm-resume and
+  # slurm-suspend forget the registered one
   run -0 fe "$NAME" cat /tmp/seen-booting
   assert_output "$(fe "$NAME" pgrep -x clues-monitor)"
-  run -0 fe "$NAME" ls /run/ec4docker/booting
-  assert_output ""
   run -0 fe "$NAME" ls /run/ec4docker/registered
   assert_output "$node"
+  wait_until 10 no_booting_mark "$NAME"
   wait_until 60 no_node_container "$NAME"
   run -0 fe "$NAME" ls /run/ec4docker/registered
   assert_output ""

@@ -68,6 +68,7 @@ wait_until() {
 
 # Conditions for wait_until (evaluated at every poll, unlike a "$(...)" argument).
 job_gone() { [ -z "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" ]; }
+no_booting_mark() { [ -z "$(docker exec "$1" ls /run/ec4docker/booting)" ]; }
 job_requeued() { docker exec "$1" scontrol -o show job "$2" | grep -q ' Restarts=[1-9]'; }
 job_state_is() { [ "$(docker exec "$1" squeue -h -j "$2" -o %T 2>/dev/null)" = "$3" ]; }
 node_has_no_job() { [ -z "$(docker exec "$1" squeue -h -w "$2" -o %i 2>/dev/null)" ]; }
