@@ -10,7 +10,7 @@ import { timelineSpec } from '../lib/core/timeline-chart.ts';
 import { flagValue, parseFlags } from '../lib/io/cli.ts';
 import { watchDir } from '../lib/io/dir-watch.ts';
 import { eventLogPath, readKept } from '../lib/io/events.ts';
-import { lockHeld, rootOnlyLockName, tryLock } from '../lib/io/lock.ts';
+import { lockHeld, waitLock, rootOnlyLockName, tryLock } from '../lib/io/lock.ts';
 import { vegaLiteToSvg } from '../lib/io/svg.ts';
 import { type FrontendCluster, openFrontend } from '../lib/middleware/frontend.ts';
 import { parseDuration, parseSamples, timelineOf } from '../lib/monitor/history.ts';
@@ -23,8 +23,9 @@ import { loadMonitorState } from '../lib/monitor/saved-state.ts';
 const lockName = (): string => rootOnlyLockName('ec4docker-clues-monitor');
 const TICK_MS = 1000;
 
-const USAGE = `usage: clues-monitor [run|once|running|status [--json]|timeline [--since DURATION] [--json]]
-  run       check the cluster every second (what cron starts; exits at once if one already runs)
+const USAGE = `usage: clues-monitor [run [--wait]|once|running|status [--json]|timeline [--since DURATION] [--json]]
+  run       check the cluster every second (what the frontend starts; exits at once if one already
+            runs, or with --wait waits until that one ends and takes over)
   once      one check, then exit
   running   exit 0 if a monitor runs (holds the lock), 1 if not; prints nothing
   status    each node's container, scheduler state, idle time and recent power actions (--json for scripts)
@@ -33,7 +34,7 @@ const USAGE = `usage: clues-monitor [run|once|running|status [--json]|timeline [
 const COMMANDS = ['run', 'once', 'running', 'status', 'timeline'];
 
 export async function cluesMonitor(argv: string[]): Promise<void> {
-  const args = parseFlags(argv, { boolean: ['h', 'json'], string: ['since'], alias: { h: 'help' } });
+  const args = parseFlags(argv, { boolean: ['h', 'json', 'wait'], string: ['since'], alias: { h: 'help' } });
   if (args.h) return console.log(USAGE);
   const command = String(args._[0] ?? 'run');
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${COMMANDS.join(', ')}; see -h)`);
@@ -43,7 +44,7 @@ export async function cluesMonitor(argv: string[]): Promise<void> {
   if (command === 'status' && process.getuid?.() !== 0) return asRoot(['status', ...(args.json ? ['--json'] : [])]);
   const cluster = openFrontend();
   const monitor = createMonitor(cluster.config, cluster.power);
-  if (command === 'run') return runForever(cluster, monitor);
+  if (command === 'run') return runForever(cluster, monitor, Boolean(args.wait));
   if (command === 'once') {
     if (!(await tryLock(lockName()))) throw new UserError('another clues-monitor is running; it checks the cluster every second');
     await monitor.tick(loadMonitorState());
@@ -64,8 +65,9 @@ function asRoot(argv: string[]): Promise<void> {
   });
 }
 
-async function runForever(cluster: FrontendCluster, monitor: Monitor): Promise<void> {
-  if (!(await tryLock(lockName()))) return; // cron's every-minute start while one runs: nothing to do
+async function runForever(cluster: FrontendCluster, monitor: Monitor, wait: boolean): Promise<void> {
+  // cron's every-minute start while one runs: nothing to do; the supervisor's waits to take over
+  if (!(await (wait ? waitLock(lockName(), Infinity, 1000) : tryLock(lockName())))) return;
   console.log(`${new Date().toISOString()} clues-monitor: started (elasticity ${cluster.config.elasticity}, pid ${process.pid})`);
   let state = loadMonitorState();
   const marks = cluster.power.scheduler.submissionMarks ? watchDir(cluster.power.scheduler.submissionMarks) : undefined;

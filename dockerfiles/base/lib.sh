@@ -107,11 +107,26 @@ wait_for_daemon() {
   done
 }
 
-# start_monitor: cron (clues-monitor's supervisor: it restarts it within a minute if it dies) and
-# clues-monitor itself now; then the frontend is ready.
+# supervise_monitor: clues-monitor, started again a second after it ends (killed, or failed), so a
+# monitor that dies is back at once rather than at cron's next minute; cron still starts it should
+# this loop itself be gone. A copy started while another holds the lock waits for it (--wait).
+# Starts that keep ending within 10 s are spaced out, up to a minute apart.
+supervise_monitor() {
+  local delay=1 since status
+  echo "$BASHPID" >/run/ec4docker/monitor-supervisor.pid
+  while :; do
+    since=$SECONDS status=0
+    setsid /opt/ec4docker/clues-monitor run --wait >>/var/log/ec4docker/monitor.log 2>&1 </dev/null || status=$?
+    if [ $((SECONDS - since)) -ge 10 ]; then delay=1; else delay=$((delay * 2 > 60 ? 60 : delay * 2)); fi
+    echo "$(date -u +%FT%T.%3NZ) supervisor: clues-monitor ended (status $status), started again in $delay s" >>/var/log/ec4docker/monitor.log
+    sleep "$delay"
+  done
+}
+
+# start_monitor: cron, and clues-monitor under its supervisor; then the frontend is ready.
 start_monitor() {
   "$(command -v cron || command -v crond)"
-  setsid /opt/ec4docker/clues-monitor run >>/var/log/ec4docker/monitor.log 2>&1 </dev/null &
+  supervise_monitor &
   # ready means watched: wait (10 s at most; cron retries) until the monitor holds its lock
   for _ in $(seq 1 50); do /opt/ec4docker/clues-monitor running && break; sleep 0.2; done
   touch /run/ec4docker/ready

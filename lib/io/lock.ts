@@ -24,12 +24,12 @@ export function tryLock(name: string): Promise<Lock | undefined> {
   });
 }
 
-/** Waits for the lock `name` until `deadline` (epoch ms); undefined if it did not come free. */
-export async function waitLock(name: string, deadline: number): Promise<Lock | undefined> {
+/** Waits for the lock `name` until `deadline` (epoch ms), trying every `everyMs`; undefined if it did not come free. */
+export async function waitLock(name: string, deadline: number, everyMs = 100): Promise<Lock | undefined> {
   for (;;) {
     const lock = await tryLock(name);
     if (lock || Date.now() >= deadline) return lock;
-    await sleep(100);
+    await sleep(everyMs);
   }
 }
 

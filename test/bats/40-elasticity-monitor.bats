@@ -196,7 +196,18 @@ teardown_file() { load helpers; destroy "$NAME"; }
   fe "$NAME" scancel "$job"
 }
 
-@test "cron brings clues-monitor back within a minute after it dies" {
+@test "a clues-monitor that dies is started again within seconds by its supervisor" {
+  run -0 fe "$NAME" pgrep -f 'clues-monitor run'
+  local before=$output
+  fe "$NAME" pkill -f 'clues-monitor run'
+  # [c]: the pattern must not match the command line of the bash that runs it
+  wait_until 10 fe "$NAME" bash -c "pgrep -f '[c]lues-monitor run' | grep -vx '$before' && /opt/ec4docker/clues-monitor running"
+  run -0 fe "$NAME" grep -c 'supervisor: clues-monitor ended (status 143), started again in [0-9]* s' /var/log/ec4docker/monitor.log
+  assert_output 1
+}
+
+@test "cron brings clues-monitor back within a minute when its supervisor is gone too" {
+  fe "$NAME" bash -c 'kill "$(cat /run/ec4docker/monitor-supervisor.pid)"'
   fe "$NAME" pkill -f 'clues-monitor run'
   run -0 fe "$NAME" /opt/ec4docker/clues-monitor status
   assert_line --index 0 "cluster $NAME: elasticity monitor, clues-monitor not running"
