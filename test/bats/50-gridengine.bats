@@ -13,6 +13,7 @@ setup_file() {
 }
 
 setup() { load helpers; }
+teardown() { diagnose_failure "$NAME" qstat -f -u '*'; }
 teardown_file() {
   load helpers
   [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"

@@ -14,6 +14,7 @@ setup_file() {
 }
 
 setup() { load helpers; }
+teardown() { diagnose_failure "$NAME" pbsnodes -a; }
 teardown_file() {
   load helpers
   [ -n "${EC4D_KEEP:-}" ] || destroy "$NAME"

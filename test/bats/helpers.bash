@@ -134,6 +134,22 @@ slurm_diagnostics() {
   } >&2 2>&1
 }
 
+# cluster_diagnostics NAME [CMD...]: what the monitor did and how the nodes' containers ended,
+# then CMD's output in the frontend (the scheduler's view), on stderr.
+cluster_diagnostics() {
+  local name=$1 node; shift
+  {
+    echo "--- events"; docker exec "$name" tail -n 40 /var/log/ec4docker/events.jsonl
+    echo "--- monitor.log"; docker exec "$name" tail -n 20 /var/log/ec4docker/monitor.log
+    [ $# -eq 0 ] || { echo "--- $*"; docker exec "$name" "$@"; }
+    for node in $(docker ps -a --filter "label=org.ec4docker.cluster=$name" --filter label=org.ec4docker.role=node --format '{{.Names}}'); do
+      echo "--- $node: $(docker inspect -f '{{.State.Status}} since {{.State.StartedAt}}' "$node")"; docker logs --tail 15 "$node"
+    done
+  } >&2 2>&1
+}
+# diagnose_failure NAME [CMD...]: in a teardown, cluster_diagnostics if the test failed.
+diagnose_failure() { [ -n "${BATS_TEST_COMPLETED:-}" ] || cluster_diagnostics "$@" || true; }
+
 # never_registering_cluster NAME MODE RETRIES: a one-node cluster of that elasticity mode whose
 # node image starts but never runs slurmd (EC4DOCK_MAX_WAIT_POWERON=5, RETRIES power-on retries).
 never_registering_cluster() {
