@@ -12,6 +12,9 @@ export interface SchedulerView {
   states: Map<string, string>; // each node's state as the scheduler spells it, for people
   // Jobs the scheduler requeued and holds back for a while (Slurm: two minutes after a node failure).
   heldAfterRequeue?: string[];
+  // Requeued jobs the scheduler last saw still cleaning up their earlier run: Slurm looks at
+  // them again only when something asks it for a scheduling pass.
+  cleaningAfterRequeue?: string[];
   // Each node's power state, where the look tells it (Slurm): a power-on just after need not ask.
   powerStates?: Map<string, PowerState>;
 }
@@ -80,7 +83,7 @@ export interface Scheduler {
   markDown(node: string, reason: string): Promise<string[]>;
   /** Brings a down node back to "powered off and usable"; false if it is left as it is for now. */
   recover(node: string, running: boolean): Promise<boolean>;
-  /** Optional: makes jobs held back after a requeue (heldAfterRequeue) eligible now. */
+  /** Optional: makes jobs eligible now and asks for a scheduling pass (heldAfterRequeue, cleaningAfterRequeue). */
   release?(jobs: string[]): Promise<void>;
   /**
    * Optional: the ids of pending jobs, from one cheap call, so that clues-monitor notices a new

@@ -159,6 +159,9 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
       jobsMadeToWait = true;
       for (const job of held) logEvent({ action: 'released', node: '-', by: 'clues-monitor', reason: `job ${job}: requeued and held back; a node can take it now` });
     }
+    // Nudged every tick until a pass finds its cleanup over (seconds); not logged, as it repeats.
+    const cleaning = seen.cleaningAfterRequeue ?? [];
+    if (cleaning.length > 0 && scheduler.release) await scheduler.release(cleaning);
     // A node being powered off is left out of the plan (a waiting job gets another node now, not
     // that one once it is off), and its record is kept as it was.
     const poweringOff = new Set(inFlight.keys());

@@ -7,7 +7,7 @@ import type { Scheduler, SchedulerView } from '../middleware/types.ts';
 import { SUBMISSION_MARKS } from './conf.ts';
 import { isOff, pendingJobIds, readCluster, setDown, shortStates, startNow, updateNodes } from './control.ts';
 import { bootChecks, forgetPowerOn, holdOff, holdsOffNodes, markOnRegistration, OFF_REASON, powerOffNode, powerStateOf, powerStates, requestPowerUp } from './power.ts';
-import { parseNodesJson, parseSqueueJson, requeuedAndHeld, shortStateOf, type SlurmNode, toJobView, toNodeView } from './state.ts';
+import { parseNodesJson, parseSqueueJson, requeuedAndHeld, requeuedCleaning, shortStateOf, type SlurmNode, toJobView, toNodeView } from './state.ts';
 
 // squeue --json also lists finished jobs still in slurmctld's memory (MinJobAge): drop them.
 const LIVE_JOB = /^(PENDING|REQUEUED|RESIZING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED)$/;
@@ -52,6 +52,7 @@ export function slurmScheduler(config: Config): Scheduler {
         // As Slurm has them, before releaseOffHold: a power-on right after the look starts from these.
         powerStates: new Map(raw.map((n) => [n.name, powerStateOf(shortStateOf(n))])),
         heldAfterRequeue: requeuedAndHeld(jobs, Date.now() / 1000),
+        cleaningAfterRequeue: requeuedCleaning(jobs, Date.now() / 1000),
       };
     },
     powerStates,

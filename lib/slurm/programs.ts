@@ -94,10 +94,13 @@ const slurmPrologWait: Program = async () => {
   for (let poll = 0; Date.now() < deadline; poll++) {
     if (allRegistered(nodes)) return;
     if (poll % NODES_EVERY === 0) {
-      // Unknown (a command failed): ask again.
-      if (poll > 0 && poll % JOB_STATE_EVERY === 0) state = (await jobState(job)) ?? state;
       const states = await shortStates(nodes).catch(() => undefined);
-      if (states && prologMayEnd(state, nodes.map((n) => states.get(n) ?? ''))) {
+      const shorts = nodes.map((n) => states?.get(n) ?? '');
+      // A node of the job powered off again: Slurm gave up on its boot and requeued the job.
+      const offAgain = shorts.some(isOff);
+      // Unknown (a command failed): ask again.
+      if ((poll > 0 && poll % JOB_STATE_EVERY === 0) || offAgain) state = (await jobState(job)) ?? state;
+      if (states && prologMayEnd(state, shorts)) {
         markRegistered(nodes.filter((n) => isUp(states.get(n) ?? '')));
         return;
       }

@@ -219,6 +219,17 @@ export function requeuedAndHeld(jobs: SlurmJob[], now: number): string[] {
     .map((j) => j.id);
 }
 
+/**
+ * Requeued jobs Slurm found still cleaning up their earlier run at its last pass (reason
+ * Cleaning: that run's PrologSlurmctld had not ended). The cleanup's end asks for no pass
+ * (prolog_running_decr, job_scheduler.c), so without a nudge such a job waits for backfill's
+ * next one, up to half a minute. Held ones are left to requeuedAndHeld.
+ */
+export function requeuedCleaning(jobs: SlurmJob[], now: number): string[] {
+  return jobs.filter((j) => j.state === 'PENDING' && (j.restarts ?? 0) > 0 && j.reason === 'Cleaning' && (j.eligibleTime ?? 0) <= now)
+    .map((j) => j.id);
+}
+
 /** The neutral node view: usable means the scheduler would run jobs there once it is on. */
 export function toNodeView(n: SlurmNode): NodeView {
   const down = ['down', 'fail', 'failing', 'inval'].includes(n.base);

@@ -104,3 +104,21 @@ teardown_file() {
   destroy "$name"
   docker rmi "$name:wn" >/dev/null
 }
+
+@test "a requeued job whose failed run's prolog ends late is allocated again at once, not at backfill's next pass" {
+  # Slurm asks for no scheduling pass when a prolog ends: a requeued job that a pass found
+  # "Cleaning" would wait for backfill's (up to 30 s). clues-monitor nudges it. The prolog is
+  # held (SIGSTOP) across the requeue, so that the pass comes while it runs.
+  local name job prolog
+  name=$(unique_name ec4tc)
+  never_registering_cluster "$name" slurm 5
+  job=$(as_ubuntu "$name" "sbatch --parsable --wrap hostname")
+  wait_until 10 eval 'prolog=$(fe "$name" pgrep -f slurm-prolog-wait)'
+  fe "$name" kill -STOP "$prolog"
+  wait_until 20 eval '[ "$(fe "$name" squeue -h -j "$job" -o %r)" = Cleaning ]'
+  fe "$name" kill -CONT "$prolog"
+  # allocated by the main scheduler (backfill writes no "Allocate" line)
+  wait_until 8 eval '[ "$(fe "$name" grep -c "Allocate JobId=$job " /var/log/slurm/slurmctld.log)" -ge 2 ]'
+  destroy "$name"
+  docker rmi "$name:wn" >/dev/null
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  emptyOnceDrained, jobWaitsForNodes, parseNodesJson, parseSessionNodes, parseSqueueJson, requeuedAndHeld, shortStateOf, toJobView, toNodeView,
+  emptyOnceDrained, jobWaitsForNodes, parseNodesJson, parseSessionNodes, parseSqueueJson, requeuedAndHeld, requeuedCleaning, shortStateOf, toJobView, toNodeView,
   type SlurmJob, type SlurmNode,
 } from '../../lib/slurm/state.ts';
 import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
@@ -307,6 +307,25 @@ describe('a job requeued when its node vanished, before Slurm\'s next pass (fixt
     const raw = JSON.parse(fixture('23-ec4docker-requeued-after-vanished.squeue.json')) as { jobs: Array<Record<string, unknown>> };
     const neverRan = raw.jobs.filter((j) => j.job_id === 5).map((j) => ({ ...j, restart_cnt: 0 }));
     expect(parseSqueueJson(JSON.stringify({ ...raw, jobs: neverRan }))[0].waitsForNodes).toBe(false);
+  });
+});
+
+describe('a requeued job whose failed run is still being cleaned up (fixture 24)', () => {
+  const jobs = parseSqueueJson(fixture('24-ec4docker-requeued-cleaning.squeue.json'));
+  const captured = 1796283875; // the capture's clock (README)
+
+  it('shows reason Cleaning, restarted once, eligible already', () => {
+    expect(jobs.map((j) => [j.id, j.state, j.reason, j.restarts, j.eligibleTime])).toEqual([['1', 'PENDING', 'Cleaning', 1, captured - 1]]);
+  });
+
+  it('is to be nudged into a scheduling pass, and is not taken for one held back', () => {
+    expect(requeuedCleaning(jobs, captured)).toEqual(['1']);
+    expect(requeuedAndHeld(jobs, captured)).toEqual([]);
+  });
+
+  it('not while Slurm still holds it back, nor a job that never ran', () => {
+    expect(requeuedCleaning(jobs, captured - 2)).toEqual([]);
+    expect(requeuedCleaning(jobs.map((j) => ({ ...j, restarts: 0 })), captured)).toEqual([]);
   });
 });
 
