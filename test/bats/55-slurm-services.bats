@@ -16,6 +16,18 @@ teardown_file() { load helpers; destroy "$NAME"; }
 # sacct_line JOB: the job's allocation as ubuntu sees it in the accounting: id|nodes|state|exit code.
 sacct_line() { as_ubuntu "$NAME" "sacct -X -n -P -j $1 -o JobID,NodeList,State,ExitCode"; }
 sacct_done() { [[ "$(sacct_line "$1")" =~ \|(COMPLETED|FAILED)\| ]]; }
+# mpi_start_race OUTPUT: a rank died of SIGSEGV inside MPI_Init, Open MPI 5.0's start-up race
+# under srun (open-mpi/ompi#12495; README, Troubleshooting), which is not ec4docker's: run again once.
+mpi_start_race() { grep -q 'Segmentation fault' <<<"$1" && grep -q 'ompi_mpi_init' <<<"$1"; }
+# mpi_hello_srun: srun --mpi=pmix -N 2 -n 4 ./hello as ubuntu, into $status and $output.
+mpi_hello_srun() { run timeout 120 docker exec -u ubuntu -w /home/ubuntu "$NAME" srun --mpi=pmix -N 2 -n 4 ./hello; }
+# mpi_hello_sbatch: sbatch ... 'mpirun ./hello', waits for it; mpirun.out into $output.
+mpi_hello_sbatch() {
+  local job
+  job=$(as_ubuntu "$NAME" "sbatch --parsable -N 2 -n 4 -o mpirun.out --wrap 'mpirun ./hello'")
+  wait_until 90 job_gone "$NAME" "$job"
+  run -0 as_ubuntu "$NAME" 'cat mpirun.out'
+}
 
 @test "MPI from an all-off cluster: srun --mpi=pmix -N 2 -n 4 runs 4 ranks on 2 nodes, and so does sbatch with mpirun" {
   run -0 node_containers "$NAME"
@@ -34,13 +46,13 @@ int main(int argc, char **argv) {
 }
 EOF
 mpicc -o hello hello.c'
-  run -0 timeout 120 docker exec -u ubuntu -w /home/ubuntu "$NAME" srun --mpi=pmix -N 2 -n 4 ./hello
+  mpi_hello_srun
+  if [ "$status" -ne 0 ] && mpi_start_race "$output"; then echo "# Open MPI's start-up race; srun again" >&3; mpi_hello_srun; fi
+  assert_success
   assert_equal "$(grep -c '^rank [0-3] of 4 on .* sum 6$' <<<"$output")" 4
   assert_equal "$(awk '/^rank/ { print $6 }' <<<"$output" | sort -u | tr '\n' ' ')" "${NAME}n1 ${NAME}n2 "
-  run -0 as_ubuntu "$NAME" "sbatch --parsable -N 2 -n 4 -o mpirun.out --wrap 'mpirun ./hello'"
-  job=$output
-  wait_until 90 job_gone "$NAME" "$job"
-  run -0 as_ubuntu "$NAME" 'cat mpirun.out'
+  mpi_hello_sbatch
+  if mpi_start_race "$output"; then echo "# Open MPI's start-up race; sbatch again" >&3; mpi_hello_sbatch; fi
   assert_equal "$(grep -c '^rank [0-3] of 4 on .* sum 6$' <<<"$output")" 4
   assert_equal "$(awk '/^rank/ { print $6 }' <<<"$output" | sort -u | wc -l)" 2
 }
