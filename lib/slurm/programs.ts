@@ -81,8 +81,8 @@ const slurmSuspend: Program = async (argv, frontend) => {
  * prologMayEnd). The nodes then up are marked, so that their next jobs skip this wait.
  * Every 50 ms it looks for the marks (clues-monitor marks the nodes it starts as they register);
  * every 150 ms it asks the nodes' states; the job's own, which matters only while its nodes
- * neither are up nor have failed (a cancel, a requeue), about once a second: a Slurm command on a
- * busy frontend costs 25 ms of CPU.
+ * neither are up nor have failed (a cancel, a requeue), about once a second (a Slurm command on a
+ * busy frontend costs 25 ms of CPU), and at once when a node shows powered off again.
  */
 const slurmPrologWait: Program = async () => {
   const nodelist = process.env.SLURM_JOB_NODELIST ?? '';
