@@ -215,9 +215,11 @@ function requeuedBeforePass(state: string, reason: string, restarts = 0): boolea
  * requeue it is not yet BeginTime.
  */
 export function requeuedAndHeld(jobs: SlurmJob[], now: number): string[] {
-  return jobs.filter((j) => j.state === 'PENDING' && (j.restarts ?? 0) > 0 && (j.eligibleTime ?? 0) > now)
-    .map((j) => j.id);
+  return jobs.filter((j) => pendingAgain(j) && (j.eligibleTime ?? 0) > now).map((j) => j.id);
 }
+
+/** Pending after it ran: Slurm requeued it. */
+const pendingAgain = (j: SlurmJob): boolean => j.state === 'PENDING' && (j.restarts ?? 0) > 0;
 
 /**
  * Requeued jobs Slurm found still cleaning up their earlier run at its last pass (reason
@@ -226,8 +228,7 @@ export function requeuedAndHeld(jobs: SlurmJob[], now: number): string[] {
  * next one, up to half a minute. Held ones are left to requeuedAndHeld.
  */
 export function requeuedCleaning(jobs: SlurmJob[], now: number): string[] {
-  return jobs.filter((j) => j.state === 'PENDING' && (j.restarts ?? 0) > 0 && j.reason === 'Cleaning' && (j.eligibleTime ?? 0) <= now)
-    .map((j) => j.id);
+  return jobs.filter((j) => pendingAgain(j) && j.reason === 'Cleaning' && (j.eligibleTime ?? 0) <= now).map((j) => j.id);
 }
 
 /** The neutral node view: usable means the scheduler would run jobs there once it is on. */

@@ -127,11 +127,9 @@ slurm_diagnostics() {
     echo "--- sinfo"; docker exec "$1" sinfo -N -o '%N %T %E %H'
     echo "--- squeue"; docker exec "$1" squeue -o '%i %T %r %S %N'
     echo "--- scontrol show job"; docker exec "$1" scontrol -o show job
-    echo "--- events"; docker exec "$1" tail -n 40 /var/log/ec4docker/events.jsonl
-    echo "--- monitor.log"; docker exec "$1" tail -n 20 /var/log/ec4docker/monitor.log
-    echo "--- slurmctld.log"; docker exec "$1" tail -n 60 /var/log/slurm/slurmctld.log
     echo "--- containers"; docker ps -a --filter "label=org.ec4docker.cluster=$1" --format '{{.Names}} {{.Status}}'
   } >&2 2>&1
+  cluster_diagnostics "$1" tail -n 60 /var/log/slurm/slurmctld.log
 }
 
 # cluster_diagnostics NAME [CMD...]: what the monitor did and how the nodes' containers ended,
