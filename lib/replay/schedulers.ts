@@ -68,14 +68,23 @@ const SUBMITTED = 'ec4d-replay: submitted';
 
 /**
  * One bash script that runs the submit commands in order and stops at the first that fails,
- * printing SUBMITTED after each that succeeded: jobs due together go in one `docker exec`.
+ * printing SUBMITTED and the time (bash's clock, no process) after each that succeeded: the job's
+ * submit time is when the scheduler took it, not when the exec that carried it began. Jobs due
+ * together go in one `docker exec`.
  */
 export function submitScript(commands: readonly string[][]): string {
-  return commands.map((argv) => `${argv.map(shellWord).join(' ')} >/dev/null || exit 1; echo '${SUBMITTED}'\n`).join('');
+  return commands.map((argv) => `${argv.map(shellWord).join(' ')} >/dev/null || exit 1; echo "${SUBMITTED} $EPOCHREALTIME"\n`).join('');
 }
 
 /** A word bash reads back as `text`: single-quoted, each ' written as '\\''. */
 const shellWord = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
 
-/** How many of a submitScript's commands succeeded, from its output. */
-export const submittedCount = (out: string): number => lines(out).filter((l) => l === SUBMITTED).length;
+/**
+ * When each of a submitScript's commands that succeeded returned (epoch seconds; NaN if the time
+ * is unreadable), in order: one per command, so none is submitted twice. A locale may write the
+ * decimal point as a comma.
+ */
+export const submittedTimes = (out: string): number[] => lines(out).flatMap((l) => {
+  if (l !== SUBMITTED && !l.startsWith(`${SUBMITTED} `)) return [];
+  return [Number(l.slice(SUBMITTED.length + 1).replace(',', '.') || NaN)];
+});

@@ -6,7 +6,7 @@ import { expandHostlist } from '../core/hostlist.ts';
 import { lastLine, run, runChecked, sleep, waitFor } from '../io/run.ts';
 import { everyJobEnded, type JobMarks, MID_JOB_MARGIN_SECONDS, nodesMidJob, nodesStillBooting, type PlannedFault, seededRandom } from './faults.ts';
 import type { JobRecord, JobRun, PowerInterval } from './outcome.ts';
-import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler, submitScript, submittedCount } from './schedulers.ts';
+import { JOB_SCRIPT, JOB_SCRIPT_TEXT, MARKERS, REPLAY_SCHEDULERS, type ReplayScheduler, submitScript, submittedTimes } from './schedulers.ts';
 import type { ReplayJob } from './workload.ts';
 
 export interface ClusterSpec {
@@ -55,9 +55,10 @@ export async function removeCluster(spec: ClusterSpec): Promise<void> {
 }
 
 /**
- * Submits every job at its time (from `start`); returns each job's submit time. The jobs due by
- * the time a submit begins go in one `docker exec`, in the trace's order: on a loaded host an
- * exec takes seconds, and one per job fell up to 43 s behind the trace.
+ * Submits every job at its time (from `start`); returns each job's submit time: when its submit
+ * command returned, the scheduler holding it. The jobs due by the time a submit begins go in one
+ * `docker exec`, in the trace's order: on a loaded host an exec takes seconds, and one per job
+ * fell up to 43 s behind the trace.
  */
 async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: number): Promise<Map<number, number>> {
   const submitted = new Map<number, number>();
@@ -67,13 +68,15 @@ async function submitAll(spec: ClusterSpec, jobs: readonly ReplayJob[], start: n
     if (wait > 0) await sleep(wait * 1000);
     const due: ReplayJob[] = [];
     while (next < jobs.length && start + jobs[next].submitAt <= now()) due.push(jobs[next++]);
-    for (const job of due) submitted.set(job.id, now());
     // a fault may be restarting the frontend: try the rest again for a minute, as a user would
     const deadline = Date.now() + 60_000;
     for (let left = due; left.length > 0;) {
       const exec = ['exec', '-i', '-u', 'ubuntu', '-w', '/home/ubuntu', spec.name, 'bash', '-s'];
+      const began = now();
       const result = await run('docker', exec, { timeout: '120s', input: submitScript(left.map((job) => schedulerOf(spec).submit(job))) });
-      left = left.slice(submittedCount(result.stdout));
+      const times = submittedTimes(result.stdout);
+      times.forEach((at, i) => submitted.set(left[i].id, Number.isFinite(at) ? at : began));
+      left = left.slice(times.length);
       if (left.length > 0 && Date.now() > deadline) throw new UserError(`submit job ${left[0].id}: ${lastLine(result.stderr) || `exit ${result.exitCode}`}`);
       if (left.length > 0) await sleep(1000);
     }

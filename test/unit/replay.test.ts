@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { everyJobEnded, MID_JOB_MARGIN_SECONDS, nodesMidJob, nodesStillBooting, planFaults } from '../../lib/replay/faults.ts';
 import { busyPoweredOff, type JobRecord, nodeSeconds, outcome, percentile, splitNodeSeconds, timeline } from '../../lib/replay/outcome.ts';
-import { submitScript, submittedCount } from '../../lib/replay/schedulers.ts';
+import { submitScript, submittedTimes } from '../../lib/replay/schedulers.ts';
 import { maxProcessors, parseSwf } from '../../lib/replay/swf.ts';
 import { oracleNodeSeconds, planReplay } from '../../lib/replay/workload.ts';
 
@@ -167,16 +167,26 @@ describe('replay faults and history', () => {
 describe('the replay submits the jobs due together in one script', () => {
   const runScript = (commands: string[][]) => spawnSync('bash', ['-s'], { input: submitScript(commands), encoding: 'utf8' });
 
-  it('runs them in order, arguments intact, and counts each that was accepted', () => {
-    const r = runScript([['bash', '-c', 'printf "%s|" "$@" >&2', '_', 'a b', "it's", '$HOME'], ['true'], ['bash', '-c', 'echo 2 >&2']]);
+  it('runs them in order, arguments intact, and says when each was accepted', () => {
+    const before = Date.now() / 1000;
+    const r = runScript([['bash', '-c', 'printf "%s|" "$@" >&2', '_', 'a b', "it's", '$HOME'], ['sleep', '0.2'], ['bash', '-c', 'echo 2 >&2']]);
+    const after = Date.now() / 1000;
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("a b|it's|$HOME|2\n");
-    expect(submittedCount(r.stdout)).toBe(3);
+    const times = submittedTimes(r.stdout);
+    expect(times).toHaveLength(3);
+    expect(times[0]).toBeGreaterThanOrEqual(before);
+    expect(times[1] - times[0]).toBeGreaterThanOrEqual(0.2); // each command's own return, not the script's start
+    expect(times[2]).toBeLessThanOrEqual(after);
   });
 
   it('stops at the first refused, so the rest can be submitted again, and none twice', () => {
     const r = runScript([['true'], ['false'], ['true']]);
     expect(r.status).toBe(1);
-    expect(submittedCount(r.stdout)).toBe(1);
+    expect(submittedTimes(r.stdout)).toHaveLength(1);
+  });
+
+  it('reads a decimal comma, and counts a submit whose time is unreadable (NaN) rather than submit it again', () => {
+    expect(submittedTimes('ec4d-replay: submitted 1796287977,812\nnoise\nec4d-replay: submitted\n')).toEqual([1796287977.812, NaN]);
   });
 });
