@@ -29,6 +29,9 @@ wait_all_off() {
     [ $SECONDS -lt $deadline ] || { echo "bench: nodes of $1 still on after 120 s" >&2; return 1; }
     sleep 0.2
   done
+  # and the monitor's next looks, which make the nodes' spares (lib/backend/engine.ts): a cluster
+  # all off for a while, as a user's is
+  sleep 2
 }
 
 # end_to_gone NAME: ms from a job's end (gone from squeue) until no node container of the cluster
