@@ -146,7 +146,8 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
     const seen = await observe();
     record(seen, now);
     const repaired = planRepairs({
-      nodes: seen.nodes, states: seen.nodeStates, busyElsewhere: new Set(inFlight.keys()), history: state.history, now, retriesPowerOn: config.retriesPowerOn,
+      nodes: seen.nodes, states: seen.nodeStates, busyElsewhere: new Set(inFlight.keys()), schedulerPowersUp: config.elasticity === 'slurm',
+      history: state.history, now, retriesPowerOn: config.retriesPowerOn,
     });
     for (const r of repaired.repairs) await repair(r);
     // Vanished and failed nodes are marked down, which requeues their jobs.

@@ -26,6 +26,7 @@ export interface RepairInput {
   nodes: NodeView[];
   states: Map<string, string>; // each existing node's backend state, by node name
   busyElsewhere: Set<string>; // nodes a power action is under way on: left alone
+  schedulerPowersUp: boolean; // the scheduler powers up a node it gives a job (Slurm in mode slurm)
   history: PowerHistory;
   now: number; // epoch seconds
   retriesPowerOn: number;
@@ -35,11 +36,17 @@ export interface RepairInput {
  * Which rule, if any, applies to one node, from its scheduler view and its backend state.
  * `poweringOn`: clues-monitor powered it on and it has not come up yet. Such a node may still
  * look off to the scheduler (Slurm, when the monitor starts it before Slurm's power-save pass).
+ * `schedulerPowersUp`: a job given to a node that is off is the scheduler's to boot it for; when
+ * not (mode monitor), a job on a node off or going off, without a running container, runs nowhere:
+ * Slurm put it there at the moment a stale reply of the dead node undid its DOWN.
  */
-export function classify(node: NodeView, state: string | undefined, poweringOn = false): { kind: 'vanished' | 'orphan' | 'failed_boot'; why: string } | undefined {
+export function classify(node: NodeView, state: string | undefined, poweringOn = false, schedulerPowersUp = true): { kind: 'vanished' | 'orphan' | 'failed_boot'; why: string } | undefined {
   const running = state === 'running';
   const booting = node.power === 'powering_up' || (poweringOn && node.power === 'off');
   if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) return { kind: 'vanished', why: `container ${state ?? 'gone'}` };
+  if (!schedulerPowersUp && node.busy && !booting && !running && (node.power === 'off' || node.power === 'powering_down')) {
+    return { kind: 'vanished', why: `a job on it, ${node.power === 'off' ? 'powered off' : 'powering down'}, container ${state ?? 'gone'}` };
+  }
   // 'removing' while booting: a start being mended (a stale copy or a failed first try removed), not a failure.
   if (booting && state !== undefined && !running && state !== 'created' && state !== 'removing') return { kind: 'failed_boot', why: `container ${state} while powering up` };
   if (node.power === 'off' && state !== undefined && !booting) return { kind: 'orphan', why: `container ${state} of a powered-off node` };
@@ -70,7 +77,7 @@ export function planRepairs(input: RepairInput): { repairs: Repair[]; history: P
       repairs.push({ kind: 'restart', node: node.name, reason: why, why });
       continue;
     }
-    const found = classify(node, input.states.get(node.name), input.history[node.name]?.poweringOnSince !== undefined);
+    const found = classify(node, input.states.get(node.name), input.history[node.name]?.poweringOnSince !== undefined, input.schedulerPowersUp);
     if (!found) continue;
     const h = { ...(history[node.name] ?? { failedPowerOns: 0 }) };
     if (found.kind === 'orphan') {

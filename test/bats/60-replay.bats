@@ -4,8 +4,13 @@
 
 setup() { load helpers; }
 
-# Shown only when the test fails: what the replay recorded, to tell why.
-show_records() { jq -c '{faults, deaths, runs}' "$1"/*.records.json; }
+# Shown only when the test fails: what the replay recorded, and what the monitor and the scheduler
+# logged (events; slurmctld's allocations, requeues, restarts and node states), to tell why.
+show_records() {
+  jq -c '{faults, deaths, runs}' "$1"/*.records.json
+  cut -c1-300 "$1"/*.events.jsonl 2>/dev/null
+  grep -hE 'Allocate|requeue|Requeu|wrong node|missing from|started on cluster|Terminate signal|state set to' "$1"/*.slurmctld.log 2>/dev/null
+}
 
 TRACE=test/fixtures/traces/NASA-iPSC-1993-3.1-cln.window.swf
 

@@ -29,6 +29,27 @@ describe('repair rules', () => {
     expect(classify(node, 'running')).toBeUndefined();
   });
 
+  it('in mode monitor, a job on a node off or going off without a running container has vanished; in mode slurm it is Slurm\'s to boot', () => {
+    const busy = running.get('f1-node1')!; // allocated, running job 2
+    for (const power of ['powering_down', 'off'] as const) {
+      const node = { ...busy, power };
+      const why = `a job on it, ${power === 'off' ? 'powered off' : 'powering down'}, container gone`;
+      expect(classify(node, undefined, false, false)).toEqual({ kind: 'vanished', why });
+      expect(classify(node, 'exited', false, false)?.kind).toBe('vanished');
+      expect(classify(node, undefined, false, true)).toBeUndefined(); // mode slurm: Slurm powers it up for the job
+    }
+    // 25: `scontrol power down` of a busy node (mix!): it goes after its job; killed, its job runs nowhere
+    const asked = views('25-ec4docker-busy-node-power-down.nodes.json').get('pdtestn1')!;
+    expect(asked).toMatchObject({ power: 'powering_down', busy: true });
+    expect(classify(asked, 'running', false, false)).toBeUndefined();
+    expect(classify(asked, 'exited', false, false)).toEqual({ kind: 'vanished', why: 'a job on it, powering down, container exited' });
+    // powered on by the monitor for that job, not up yet: booting
+    expect(classify({ ...busy, power: 'off' }, undefined, true, false)).toBeUndefined();
+    expect(classify({ ...busy, power: 'powering_up' }, undefined, false, false)).toBeUndefined();
+    // an idle node powered off has no container, and that is right
+    expect(classify({ ...busy, busy: false, power: 'off' }, undefined, false, false)).toBeUndefined();
+  });
+
   it('a container of a node the scheduler counts off is an orphan, whatever its state', () => {
     for (const state of ['running', 'exited', 'created']) {
       expect(classify(running.get('f1-node2')!, state)).toEqual({ kind: 'orphan', why: `container ${state} of a powered-off node` });
@@ -55,7 +76,7 @@ describe('repair rules', () => {
     expect(classify(node, undefined, true)).toBeUndefined();
     expect(classify(node, 'exited', true)).toEqual({ kind: 'failed_boot', why: 'container exited while powering up' });
     const plan = planRepairs({
-      nodes: [node], states: new Map([['f1-node2', 'running']]), busyElsewhere: new Set(),
+      nodes: [node], states: new Map([['f1-node2', 'running']]), busyElsewhere: new Set(), schedulerPowersUp: false,
       history: { 'f1-node2': { failedPowerOns: 0, poweringOnSince: NOW - 1 } }, now: NOW, retriesPowerOn: 3,
     });
     expect(plan.repairs).toEqual([]);
@@ -68,7 +89,7 @@ describe('repair rules', () => {
 
   it('a vanished node is repaired once, with the time it vanished kept for the cool-down', () => {
     const plan = planRepairs({
-      nodes: [...running.values()], states: new Map([['f1-node2', 'exited']]), busyElsewhere: new Set(), history: {}, now: NOW, retriesPowerOn: 3,
+      nodes: [...running.values()], states: new Map([['f1-node2', 'exited']]), busyElsewhere: new Set(), schedulerPowersUp: false, history: {}, now: NOW, retriesPowerOn: 3,
     });
     expect(plan.repairs.map((r) => `${r.kind} ${r.node}`)).toEqual(['vanished f1-node1', 'orphan f1-node2']);
     expect(plan.history['f1-node1']).toEqual({ failedPowerOns: 0, vanishedAt: NOW });
@@ -76,7 +97,7 @@ describe('repair rules', () => {
   });
 
   it('counts a failed boot, retries it, and sets the node aside once the retries are used up', () => {
-    const input = { nodes: [booting.get('f1-node1')!], states: new Map([['f1-node1', 'exited']]), busyElsewhere: new Set<string>(), now: NOW, retriesPowerOn: 1 };
+    const input = { nodes: [booting.get('f1-node1')!], states: new Map([['f1-node1', 'exited']]), busyElsewhere: new Set<string>(), schedulerPowersUp: false, now: NOW, retriesPowerOn: 1 };
     const first = planRepairs({ ...input, history: { 'f1-node1': { failedPowerOns: 0, poweringOnSince: NOW - 5 } } });
     expect(first.repairs).toEqual([{ kind: 'retry_boot', node: 'f1-node1', reason: 'container exited while powering up', why: 'container exited while powering up', failedPowerOns: 1 }]);
     expect(first.history['f1-node1']).toEqual({ failedPowerOns: 1 });
@@ -87,7 +108,7 @@ describe('repair rules', () => {
 
   it('leaves nodes alone while a power action on them is under way, and does not change the history it was given', () => {
     const history = {};
-    const plan = planRepairs({ nodes: [...running.values()], states: new Map(), busyElsewhere: new Set(['f1-node1']), history, now: NOW, retriesPowerOn: 3 });
+    const plan = planRepairs({ nodes: [...running.values()], states: new Map(), busyElsewhere: new Set(['f1-node1']), schedulerPowersUp: false, history, now: NOW, retriesPowerOn: 3 });
     expect(plan.repairs).toEqual([]);
     expect(history).toEqual({});
   });
@@ -95,7 +116,7 @@ describe('repair rules', () => {
   it('finds nothing to repair when the scheduler and the containers agree (07: a down node powered off, no container)', () => {
     const agreed = views('07-down-node-auto-powered-down.sinfo-nodes.txt');
     const plan = planRepairs({
-      nodes: [...agreed.values()], states: new Map([['f1-node2', 'running'], ['f1-node3', 'running']]), busyElsewhere: new Set(), history: {}, now: NOW, retriesPowerOn: 3,
+      nodes: [...agreed.values()], states: new Map([['f1-node2', 'running'], ['f1-node3', 'running']]), busyElsewhere: new Set(), schedulerPowersUp: false, history: {}, now: NOW, retriesPowerOn: 3,
     });
     expect(plan.repairs).toEqual([]);
   });
@@ -122,7 +143,7 @@ describe('a registration Slurm dropped', () => {
 
   it('restarts the node once for that registration, and again only for a later one', () => {
     const plan = (bootTime: number, h: Record<string, number>, now: number) => planRepairs({
-      nodes: [withBootTime(bootTime)], states: new Map([['t25n1', 'running']]), busyElsewhere: new Set(), history: history(h), now, retriesPowerOn: 3,
+      nodes: [withBootTime(bootTime)], states: new Map([['t25n1', 'running']]), busyElsewhere: new Set(), schedulerPowersUp: false, history: history(h), now, retriesPowerOn: 3,
     });
     const first = plan(START + 1, { poweringOnSince: START }, START + 3);
     expect(first.repairs.map((r) => r.kind)).toEqual(['restart']);
