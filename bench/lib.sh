@@ -29,7 +29,8 @@ wait_all_off() {
     [ $SECONDS -lt $deadline ] || { echo "bench: nodes of $1 still on after 120 s" >&2; return 1; }
     sleep 0.2
   done
-  # and 2 s more, past the monitor's power-off tail: a cluster all off for a while, as a user's is
+  # and 2 s more, past the monitor's power-off tail and its next looks, which make the nodes'
+  # spares (lib/backend/engine.ts): a cluster all off for a while, as a user's is
   sleep 2
 }
 

@@ -33,6 +33,11 @@ export interface NodeBackend {
   remove(node: string, madeBefore?: number): Promise<void>;
   /** The cluster's nodes that exist, whatever their state, by node name. */
   list(): Promise<Map<string, NodeInstance>>;
+  /**
+   * Gets these powered-off nodes ready for a faster power-on, in the background (the engine: a
+   * spare container each, made where the last list() found none).
+   */
+  keepSpares?(nodes: string[]): void;
   /** Removes a node left behind by a powered-off node; its last log line, or undefined if none was there. */
   removeOrphan(node: string): Promise<{ log: string } | undefined>;
   /** The node's last log line ('' if none): what it said before it failed. */

@@ -1,6 +1,6 @@
 // setup-cluster -l: everything a cluster owns, found by its label.
 import type { Config } from '../core/config.ts';
-import { clusterFilter, LABEL_ROLE } from '../core/names.ts';
+import { clusterFilter, isSpare, LABEL_ROLE } from '../core/names.ts';
 import { listContainers, listNamed } from '../io/docker.ts';
 import { swarmResources } from './swarm.ts';
 
@@ -13,7 +13,7 @@ export async function clusterResources(config: Config): Promise<string[][]> {
   return [
     ...swarm.services.map((s) => ['service', s.name, 'node', '']),
     ...swarm.secrets.map((s) => ['secret', s.name, 'secrets', '']),
-    ...containers.map((c) => ['container', c.name, c.labels[LABEL_ROLE] ?? '', c.state]),
+    ...containers.map((c) => ['container', c.name, c.labels[LABEL_ROLE] ?? '', isSpare(c) ? 'spare' : c.state]),
     ...networks.map((n) => ['network', n.name, 'network', '']),
     ...volumes.map((v) => ['volume', v.name, v.labels[LABEL_ROLE] ?? '', '']),
   ];

@@ -7,6 +7,12 @@ export const LABEL_PREFIX = 'org.ec4docker';
 export const LABEL_CLUSTER = `${LABEL_PREFIX}.cluster`;
 export const LABEL_ROLE = `${LABEL_PREFIX}.role`; // see Role
 export const LABEL_NODE = `${LABEL_PREFIX}.node`;
+// On a powered-off node's container made ahead (lib/backend/engine.ts): the hash of its settings.
+export const LABEL_SPARE = `${LABEL_PREFIX}.spare`;
+
+/** A node's spare: made ahead (LABEL_SPARE), never started. */
+export const isSpare = (c: { state: string; labels: Record<string, string> }): boolean =>
+  c.labels[LABEL_ROLE] === 'node' && c.state === 'created' && c.labels[LABEL_SPARE] !== undefined;
 export const LABEL_MIDDLEWARE = `${LABEL_PREFIX}.middleware`;
 // On the cluster's network: the addresses reserved for its nodes (lib/core/addresses.ts).
 export const LABEL_NODE_RANGE = `${LABEL_PREFIX}.node-range`;

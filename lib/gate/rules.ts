@@ -39,6 +39,9 @@ export function judge(config: Config, req: GateRequest): Verdict {
   }
   const network = /^\/networks\/([^/]+)$/.exec(path);
   if (network && method === 'GET') return { kind: 'check-network', id: decodeURIComponent(network[1]) };
+  // The nodes' image, read: whether a node's spare container was made from it (lib/backend/engine.ts).
+  const image = /^\/images\/(.+)\/json$/.exec(path);
+  if (image && method === 'GET' && decodeURIComponent(image[1]) === config.workerImage) return { kind: 'pass' };
   if (config.orchestrator === 'swarm') return judgeSwarm(config, req);
   return deny(`${method} ${path} is not something ec4docker does`);
 }

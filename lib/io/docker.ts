@@ -107,12 +107,13 @@ export interface ContainerDetails {
   startedAt: string; // RFC 3339, as the engine gives it
   state: string;
   labels: Record<string, string>;
+  image: string; // the id of the image it was made from
 }
 
 /** The fields of an inspect's JSON (the API's object, one element of the CLI's array). */
 export function containerDetails(json: unknown): ContainerDetails {
-  const c = json as { Id: string; Created: string; State?: { Status?: string; StartedAt?: string }; Config?: { Labels?: Record<string, string> | null } };
-  return { id: c.Id, created: Date.parse(c.Created), startedAt: c.State?.StartedAt ?? '', state: c.State?.Status ?? '', labels: c.Config?.Labels ?? {} };
+  const c = json as { Id: string; Created: string; Image?: string; State?: { Status?: string; StartedAt?: string }; Config?: { Labels?: Record<string, string> | null } };
+  return { id: c.Id, created: Date.parse(c.Created), startedAt: c.State?.StartedAt ?? '', state: c.State?.Status ?? '', labels: c.Config?.Labels ?? {}, image: c.Image ?? '' };
 }
 
 // The engine's "no such container"; the gate's answer in the frontend for a container not this cluster's.
@@ -180,11 +181,28 @@ export function runArgs(name: string, spec: ContainerCreate): string[] {
 export async function runContainer(name: string, spec: ContainerCreate): Promise<DockerResult> {
   if (!engineApi()) return dockerTry(runArgs(name, spec));
   const failed = (message: string): DockerResult => ({ exitCode: 125, stdout: '', stderr: `docker: Error response from daemon: ${message}` });
+  const made = await createContainer(name, spec);
+  if (made.id === undefined) return failed(made.message);
+  const message = await startContainer(made.id);
+  return message === '' ? { exitCode: 0, stdout: `${made.id}\n`, stderr: '' } : failed(message);
+}
+
+/** Creates a container, not started, over the API; the engine's message if it refused. */
+export async function createContainer(name: string, spec: ContainerCreate): Promise<{ id?: string; message: string }> {
   const made = await engineRequest('POST', `/containers/create?name=${encodeURIComponent(name)}`, spec);
-  if (made.status !== 201) return failed(made.message);
-  const id = String((made.body as { Id?: string } | undefined)?.Id ?? name);
+  return made.status === 201 ? { id: String((made.body as { Id?: string } | undefined)?.Id ?? name), message: '' } : { message: made.message };
+}
+
+/** Starts a made container over the API; '' when it runs (or ran already), else the engine's message. */
+export async function startContainer(id: string): Promise<string> {
   const started = await engineRequest('POST', `/containers/${encodeURIComponent(id)}/start`);
-  return started.status < 300 || started.status === 304 ? { exitCode: 0, stdout: `${id}\n`, stderr: '' } : failed(started.message);
+  return started.status < 300 || started.status === 304 ? '' : started.message || `status ${started.status}`;
+}
+
+/** The id of an image over the API, or undefined if there is none by that name. */
+export async function imageId(ref: string): Promise<string | undefined> {
+  const got = await engineRequest('GET', `/images/${encodeURIComponent(ref)}/json`);
+  return got.status === 200 ? String((got.body as { Id?: string } | undefined)?.Id ?? '') || undefined : undefined;
 }
 
 /** Networks, volumes, or (on a Swarm manager) services or secrets matching the filter arguments. */

@@ -8,7 +8,7 @@ import { appendKept, logEvent } from '../io/events.ts';
 import type { SchedulerView } from '../middleware/types.ts';
 import type { NodePower, PowerOnLook } from '../power/node-power.ts';
 import { type Sample, sampleOf, worthKeeping } from './history.ts';
-import { type PowerAction, planPower } from './policy.ts';
+import { type PowerAction, planPower, sparesWanted } from './policy.ts';
 import { type Repair, planRepairs, SET_ASIDE_REASON } from './repair.ts';
 import { type MonitorState, saveMonitorState } from './saved-state.ts';
 
@@ -189,6 +189,7 @@ export function createMonitor(config: Config, power: NodePower): Monitor {
     ]);
     const next = { history: plan.history };
     saveMonitorState(next);
+    backend.keepSpares?.(sparesWanted(seen.nodes, seen.nodeStates, next.history, new Set([...inFlight.keys(), ...powerOns.map((a) => a.node)])));
     return next;
   }
 

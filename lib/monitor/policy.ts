@@ -273,3 +273,12 @@ function powerOffIdle(pass: Pass, demand: Demand): void {
     surplus--;
   }
 }
+
+/**
+ * The nodes to get ready for a faster power-on (NodeBackend.keepSpares): off, in service, with no
+ * container (`states`: the backend's), neither being powered on or off (`acting`) nor set aside.
+ */
+export function sparesWanted(nodes: NodeView[], states: Map<string, string>, history: PowerHistory, acting: Set<string>): string[] {
+  return nodes.filter((n) => n.power === 'off' && n.usable && !n.down && !states.has(n.name) && !acting.has(n.name)
+    && history[n.name]?.poweringOnSince === undefined && history[n.name]?.setAsideSince === undefined).map((n) => n.name);
+}

@@ -138,7 +138,7 @@ teardown_file() { load helpers; docker rm -f "${NODE}3" >/dev/null 2>&1 || true;
   wait_until 30 node_has_no_job "$NAME" "${NODE}1"
   run -0 fe "$NAME" /opt/ec4docker/poweroff "${NODE}1"
   assert_output "${NODE}1: off"
-  run -0 docker ps -aq --filter "name=^${NODE}1$"
+  run -0 node_container "${NODE}1"
   assert_output ""
   run -0 fe "$NAME" sinfo -h -n "${NODE}1" -o %t
   assert_output 'drain~'
@@ -195,7 +195,7 @@ one_line() {
 }
 
 @test "a container someone else named like a powered-off node survives that node's power-on" {
-  docker run -d --name "${NODE}3" --label owner=someone-else --entrypoint sleep ec4dslurm:wn 600
+  in_place_of_spare "${NODE}3" run -d --name "${NODE}3" --label owner=someone-else --entrypoint sleep ec4dslurm:wn 600
   run --separate-stderr fe "$NAME" /opt/ec4docker/poweron "${NODE}3"
   assert_failure 1
   assert_regex "$stderr" "^poweron: power-on failed, node\(s\) removed again: ${NODE}3: .*already in use"

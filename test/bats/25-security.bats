@@ -9,7 +9,7 @@ setup_file() {
   "$SETUP" -s "$NAME" -b "$NODE" -N 2 >/dev/null
   # another cluster's container, and an unlabelled one named like a node of this cluster
   docker run -d --name "$NAME-other" --label org.ec4docker.cluster=someone-else --label org.ec4docker.role=node --entrypoint sleep ec4dslurm:wn 600 >/dev/null
-  docker run -d --name "${NODE}2" --entrypoint sleep ec4dslurm:wn 600 >/dev/null
+  in_place_of_spare "${NODE}2" run -d --name "${NODE}2" --entrypoint sleep ec4dslurm:wn 600
 }
 
 setup() { load helpers; }

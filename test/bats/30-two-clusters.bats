@@ -49,7 +49,7 @@ teardown_file() { load helpers; destroy "$A"; destroy "$B"; destroy_extras; }
   docker exec "$B" sed -i 's/^EC4DOCK_WN_IMAGENAME=.*/EC4DOCK_WN_IMAGENAME=ec4docker:base/' /etc/ec4docker/cluster.env
   run --separate-stderr -1 fe "$B" /opt/ec4docker/poweron "${B}n1"
   assert_regex "$stderr" "^poweron: power-on failed, node\(s\) removed again: ${B}n1: "
-  run -0 docker ps -aq --filter "name=^${B}n1$"
+  run -0 node_container "${B}n1"
   assert_output ""
   docker exec "$B" sed -i 's/^EC4DOCK_WN_IMAGENAME=.*/EC4DOCK_WN_IMAGENAME=ec4dslurm:wn/' /etc/ec4docker/cluster.env
 }

@@ -58,6 +58,33 @@ teardown_file() { load helpers; destroy "$NAME"; }
   assert_output ""
 }
 
+@test "a powered-off node's power-on starts the spare container made for it ahead; a spare made otherwise is removed, not started" {
+  local n="${NAME}n1"
+  wait_until 60 no_node_container "$NAME"
+  wait_until 10 has_spare "$n"
+  spare=$(spare_of "$n")
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -w $n -o /dev/null --wrap 'sleep 60'"
+  job=$output
+  wait_until 60 job_state_is "$NAME" "$job" RUNNING
+  run -0 docker inspect -f '{{.State.Status}} {{.Id}}' "$n"
+  assert_output --regexp "^running $spare"
+  fe "$NAME" scancel "$job"
+  wait_until 60 no_node_container "$NAME"
+  # a spare of other settings (another hash) in the spare's place: if started, it runs no slurmd
+  wait_until 10 has_spare "$n"
+  in_place_of_spare "$n" create --name "$n" --label "org.ec4docker.cluster=$NAME" --label org.ec4docker.role=node --label "org.ec4docker.node=$n" \
+    --label org.ec4docker.spare=0000000000000000 --network "container:$n-netns" --entrypoint sleep ec4dslurm:wn 600
+  run -0 docker inspect -f '{{index .Config.Labels "org.ec4docker.spare"}}' "$n"
+  assert_output 0000000000000000
+  run -0 as_ubuntu "$NAME" "sbatch --parsable -w $n -o /dev/null --wrap 'sleep 60'"
+  job=$output
+  # before EC4DOCK_MAX_WAIT_POWERON (30 s): not a retry after a failed boot
+  wait_until 25 job_state_is "$NAME" "$job" RUNNING
+  run -0 docker inspect -f '{{.State.Status}} spare={{index .Config.Labels "org.ec4docker.spare"}}' "$n"
+  assert_output 'running spare='
+  fe "$NAME" scancel "$job"
+}
+
 @test "a busy node is never powered off while its job runs, however long past the idle time" {
   # the job outlasts the checks however slow each check is (each is two docker exec)
   run -0 as_ubuntu "$NAME" "sbatch --parsable -w ${NAME}n3 --wrap 'sleep 120'"

@@ -36,8 +36,8 @@ teardown_file() {
 
 @test "an orphan node container (Slurm counts the node off) is removed" {
   wait_until 60 no_node_container "$NAME"
-  docker run -d --name "${NAME}n2" --label "org.ec4docker.cluster=$NAME" --label org.ec4docker.role=node \
-    --label "org.ec4docker.node=${NAME}n2" --entrypoint sleep ec4docker:base 600 >/dev/null
+  in_place_of_spare "${NAME}n2" run -d --name "${NAME}n2" --label "org.ec4docker.cluster=$NAME" --label org.ec4docker.role=node \
+    --label "org.ec4docker.node=${NAME}n2" --entrypoint sleep ec4docker:base 600
   wait_until 10 no_node_container "$NAME"
   event_logged "$NAME" orphan_removed "${NAME}n2"
 }

@@ -78,8 +78,26 @@ node_state_matches() { [[ "$(docker exec "$1" sinfo -h -n "$2" -o %t 2>/dev/null
 make_config() { local file=$1; shift; printf '%s\n' "$@" >"$file"; }
 # node_containers NAME: the names of the cluster's running node containers, sorted, space-separated.
 node_containers() { docker ps --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node --format '{{.Names}}' | sort | tr '\n' ' '; }
-# no_node_container NAME: true once no node container of the cluster exists.
-no_node_container() { [ -z "$(docker ps -aq --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node)" ]; }
+# no_node_container NAME: true once no node container of the cluster exists but spares (made
+# ahead for a power-on, never started: lib/backend/engine.ts).
+no_node_container() { [ -z "$(docker ps -a --filter "label=org.ec4docker.cluster=$1" --filter label=org.ec4docker.role=node --format "$NOT_SPARE" | grep -v '^spare$')" ]; }
+# node_container NODE: the id of the node's container, if it has one other than a spare.
+node_container() { docker ps -a --filter "name=^$1$" --format "$NOT_SPARE" | grep -v '^spare$' || true; }
+# spare_of NODE: the id of the node's spare, if it has one.
+spare_of() { docker ps -a --filter "name=^$1$" --filter label=org.ec4docker.spare --filter status=created -q; }
+has_spare() { [ -n "$(spare_of "$1")" ]; }
+# in_place_of_spare NODE DOCKER-ARGS...: runs `docker DOCKER-ARGS...` (a create or run of a
+# container named NODE) once the node's spare is removed; clues-monitor may make it again in
+# between, so up to 5 times.
+in_place_of_spare() {
+  local node=$1; shift
+  for _ in 1 2 3 4 5; do
+    docker rm -f $(spare_of "$node") >/dev/null 2>&1 || true
+    docker "$@" >/dev/null 2>&1 && return 0
+  done
+  docker "$@"
+}
+NOT_SPARE='{{if and (eq .State "created") (ne (.Label "org.ec4docker.spare") "")}}spare{{else}}{{.ID}}{{end}}'
 # all_nodes_in NAME REGEX: true once every node's short state matches REGEX.
 all_nodes_in() { ! docker exec "$1" sinfo -h -N -o %t | grep -Evq "^($2)$"; }
 # queue_empty NAME: no job left in the queue.

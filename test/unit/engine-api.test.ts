@@ -28,9 +28,9 @@ describe('answer', () => {
 });
 
 describe('containerDetails', () => {
-  it('reads id, made, started, state and labels; a container without labels has none', () => {
-    const details = containerDetails({ Id: 'abc', Created: '2026-12-01T20:21:00.5Z', State: { Status: 'running', StartedAt: '2026-12-01T20:21:01Z' }, Config: { Labels: null } });
-    expect(details).toEqual({ id: 'abc', created: Date.parse('2026-12-01T20:21:00.5Z'), startedAt: '2026-12-01T20:21:01Z', state: 'running', labels: {} });
+  it('reads id, made, started, state, labels and image; a container without labels has none', () => {
+    const details = containerDetails({ Id: 'abc', Created: '2026-12-01T20:21:00.5Z', Image: 'sha256:f00', State: { Status: 'running', StartedAt: '2026-12-01T20:21:01Z' }, Config: { Labels: null } });
+    expect(details).toEqual({ id: 'abc', created: Date.parse('2026-12-01T20:21:00.5Z'), startedAt: '2026-12-01T20:21:01Z', state: 'running', labels: {}, image: 'sha256:f00' });
   });
 });
 

@@ -82,6 +82,13 @@ describe('engine gate: other requests', () => {
     }
   });
 
+  it("reads the nodes' image (is a spare made from it?), and no other image", () => {
+    expect(req('GET', `/v1.41/images/${encodeURIComponent(config.workerImage)}/json`)).toEqual({ kind: 'pass' });
+    for (const [method, path] of [['GET', '/images/ec4dslurm:frontend/json'], ['DELETE', `/images/${config.workerImage}`], ['GET', '/images/json'], ['POST', `/images/${config.workerImage}/tag`]]) {
+      expect(req(method, path)).toEqual({ kind: 'deny', why: `${method} ${path} is not something ec4docker does` });
+    }
+  });
+
   it("owns a target only with this cluster's label and a node or netns role", () => {
     expect(ownsTarget(config, labels('node', 'hpcn1'), ['node', 'netns'])).toBe(true);
     expect(ownsTarget(config, labels('frontend', ''), ['node', 'netns'])).toBe(false);

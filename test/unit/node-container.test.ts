@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dockerError, removalErrors } from '../../lib/io/docker.ts';
 import type { ContainerSummary } from '../../lib/io/docker.ts';
-import { mendable, nodeContainer, nodeContainersOf } from '../../lib/backend/engine.ts';
+import { mendable, nodeContainer, nodeContainersOf, poweredOnAt, specHash } from '../../lib/backend/engine.ts';
 import { memoryBytes } from '../../lib/core/config.ts';
 import { runArgs } from '../../lib/io/docker.ts';
 import { resolveClusterConfig } from '../../lib/middleware/registry.ts';
@@ -91,10 +91,31 @@ describe('node containers among a cluster\'s containers', () => {
     expect(nodes.get('c1n2')?.state).toBe(CUT_OFF);
     expect(nodes.get('c1n3')?.state).toBe('created');
   });
+
+  it("is powered on when made, or, made ahead as a spare, when started (a power-off's 'made before' goes by that)", () => {
+    const made = Date.parse('2026-12-03T10:00:00Z');
+    const started = '2026-12-03T10:05:00.5Z';
+    expect(poweredOnAt({ created: made, startedAt: started, state: 'running', labels: {} })).toBe(made);
+    expect(poweredOnAt({ created: made, startedAt: started, state: 'running', labels: { 'org.ec4docker.spare': 'abc' } })).toBe(Date.parse(started));
+    expect(poweredOnAt({ created: made, startedAt: '0001-01-01T00:00:00Z', state: 'created', labels: { 'org.ec4docker.spare': 'abc' } })).toBe(-Infinity);
+  });
+
+  it("a spare (made ahead, never started) is not a node's container; once started it is", () => {
+    const spare = (name: string, state: string) => ({ ...container(name, 'node', state, name), labels: { ...container(name, 'node', state, name).labels, 'org.ec4docker.spare': 'abc' } });
+    const nodes = nodeContainersOf([container('c1n1-netns', 'netns', 'running', 'c1n1'), spare('c1n1', 'created'), container('c1n2-netns', 'netns', 'running', 'c1n2'), spare('c1n2', 'running'), container('c1n3', 'node', 'created', 'c1n3')]);
+    expect([...nodes.keys()]).toEqual(['c1n2', 'c1n3']);
+  });
 });
 
 describe("a node's container", () => {
   const config = resolveClusterConfig('t', { EC4DOCK_SERVERNAME: 'hpc', EC4DOCK_NODEBASENAME: 'hpcn', EC4DOCK_MAXNODES: '3', EC4DOCK_NODE_MEMORY: '512m', EC4DOCK_NODE_CPU_LIMIT: '2' });
+  it("has a spare's settings hash that changes with any setting, and only then", () => {
+    expect(specHash(nodeContainer(config, 'hpcn1'))).toBe(specHash(nodeContainer(config, 'hpcn1')));
+    expect(specHash(nodeContainer(config, 'hpcn1'))).not.toBe(specHash(nodeContainer(config, 'hpcn2')));
+    const other = resolveClusterConfig('t', { EC4DOCK_SERVERNAME: 'hpc', EC4DOCK_NODEBASENAME: 'hpcn', EC4DOCK_MAXNODES: '3', EC4DOCK_NODE_MEMORY: '1g', EC4DOCK_NODE_CPU_LIMIT: '2' });
+    expect(specHash(nodeContainer(other, 'hpcn1'))).not.toBe(specHash(nodeContainer(config, 'hpcn1')));
+  });
+
   it('is limited in memory, CPUs and processes as configured', () => {
     const host = nodeContainer(config, 'hpcn1').HostConfig;
     expect([host.Memory, host.NanoCpus, host.PidsLimit]).toEqual([512 * 1024 ** 2, 2e9, config.nodePids]);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nextIdleLimit, planPower, type PlanInput, type PolicyConfig, type PowerHistory, VANISHED_COOL_DOWN_SECONDS } from '../../lib/monitor/policy.ts';
+import { nextIdleLimit, planPower, type PlanInput, type PolicyConfig, type PowerHistory, sparesWanted, VANISHED_COOL_DOWN_SECONDS } from '../../lib/monitor/policy.ts';
 import { toJobView, toNodeView } from '../../lib/slurm/state.ts';
 import { parseSinfoText, parseSqueueText } from '../support/slurm-text.ts';
 import { withHiddenNodes, type JobView, type NodeView } from '../../lib/core/views.ts';
@@ -323,5 +323,17 @@ describe('driven by the real Slurm fixtures', () => {
     expect(scenario('10-json')).toEqual([]);
     expect(scenario('11-without-PrivateData-cloud')).toEqual([]);
     expect(scenario('11-without-PrivateData-cloud', { config: { extraNodesFree: 1 } })).toEqual(['power_on f1-node2']);
+  });
+});
+
+describe('spares wanted', () => {
+  it('are the nodes off and in service with no container, not acted on, booting or set aside', () => {
+    const nodes = [
+      node('n1'), node('n2', { power: 'on' }), node('n3'), node('n4', { usable: false, drain: true }), node('n5', { down: true }),
+      node('n6'), node('n7'), node('n8'), node('n9', { power: 'powering_down' }),
+    ];
+    const states = new Map([['n3', 'exited']]);
+    const history: PowerHistory = { n7: { failedPowerOns: 0, poweringOnSince: NOW }, n8: { failedPowerOns: 3, setAsideSince: NOW } };
+    expect(sparesWanted(nodes, states, history, new Set(['n6']))).toEqual(['n1']);
   });
 });
