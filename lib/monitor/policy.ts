@@ -32,6 +32,8 @@ export interface NodeHistory {
   vanishedAt?: number;
   // When its container was started again because the scheduler dropped its registration (repair.ts).
   restartedAt?: number;
+  // Since when a job has been on it while it is off or going off, without a container (repair.ts).
+  strandedSince?: number;
 }
 
 /**

@@ -37,15 +37,15 @@ export interface RepairInput {
  * `poweringOn`: clues-monitor powered it on and it has not come up yet. Such a node may still
  * look off to the scheduler (Slurm, when the monitor starts it before Slurm's power-save pass).
  * `schedulerPowersUp`: a job given to a node that is off is the scheduler's to boot it for; when
- * not (mode monitor), a job on a node off or going off, without a running container, runs nowhere:
- * Slurm put it there at the moment a stale reply of the dead node undid its DOWN.
+ * not (mode monitor), a job on a node off or going off, without a running container, is stranded:
+ * it runs nowhere (e.g. Slurm put it there the moment a late reply of the dead node undid its DOWN).
  */
-export function classify(node: NodeView, state: string | undefined, poweringOn = false, schedulerPowersUp = true): { kind: 'vanished' | 'orphan' | 'failed_boot'; why: string } | undefined {
+export function classify(node: NodeView, state: string | undefined, poweringOn = false, schedulerPowersUp = true): { kind: 'vanished' | 'stranded' | 'orphan' | 'failed_boot'; why: string } | undefined {
   const running = state === 'running';
   const booting = node.power === 'powering_up' || (poweringOn && node.power === 'off');
   if (node.power === 'on' && !running && !node.reason.startsWith(SET_ASIDE_REASON)) return { kind: 'vanished', why: `container ${state ?? 'gone'}` };
   if (!schedulerPowersUp && node.busy && !booting && !running && (node.power === 'off' || node.power === 'powering_down')) {
-    return { kind: 'vanished', why: `a job on it, ${node.power === 'off' ? 'powered off' : 'powering down'}, container ${state ?? 'gone'}` };
+    return { kind: 'stranded', why: `a job on it, ${node.power === 'off' ? 'powered off' : 'powering down'}, container ${state ?? 'gone'}` };
   }
   // 'removing' while booting: a start being mended (a stale copy or a failed first try removed), not a failure.
   if (booting && state !== undefined && !running && state !== 'created' && state !== 'removing') return { kind: 'failed_boot', why: `container ${state} while powering up` };
@@ -65,6 +65,13 @@ export function registrationDropped(node: NodeView, state: string | undefined, h
   return node.daemonStartedAt >= Math.floor(Math.max(h.poweringOnSince, h.restartedAt ?? 0)); // boot times are whole seconds
 }
 
+/**
+ * A stranded job is repaired once it has been so this long: Slurm's power-save pass (every second)
+ * powers up a node it gave a job while off, when ec4docker lets a job land on one (a power-off's
+ * hold that came too late).
+ */
+export const STRANDED_GRACE_SECONDS = 2;
+
 /** The repairs due now, and the history after them. */
 export function planRepairs(input: RepairInput): { repairs: Repair[]; history: PowerHistory } {
   const history: PowerHistory = { ...input.history };
@@ -78,8 +85,22 @@ export function planRepairs(input: RepairInput): { repairs: Repair[]; history: P
       continue;
     }
     const found = classify(node, input.states.get(node.name), input.history[node.name]?.poweringOnSince !== undefined, input.schedulerPowersUp);
+    const strandedSince = input.history[node.name]?.strandedSince;
+    if (found?.kind !== 'stranded' && strandedSince !== undefined) {
+      const { strandedSince: _, ...rest } = history[node.name];
+      history[node.name] = rest;
+    }
     if (!found) continue;
     const h = { ...(history[node.name] ?? { failedPowerOns: 0 }) };
+    if (found.kind === 'stranded') {
+      history[node.name] = h;
+      if (strandedSince === undefined) h.strandedSince = input.now;
+      if (input.now - (strandedSince ?? input.now) < STRANDED_GRACE_SECONDS) continue;
+      delete h.strandedSince;
+      h.vanishedAt = input.now;
+      repairs.push({ kind: 'vanished', node: node.name, reason: found.why, why: found.why });
+      continue;
+    }
     if (found.kind === 'orphan') {
       repairs.push({ kind: 'orphan', node: node.name, reason: found.why, why: found.why });
       continue;

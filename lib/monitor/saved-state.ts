@@ -11,7 +11,7 @@ export interface MonitorState {
   history: PowerHistory; // per node: idle since, power-on in progress, failures, set aside
 }
 
-const TIMES: ReadonlyArray<keyof NodeHistory> = ['idleSince', 'poweringOnSince', 'setAsideSince', 'vanishedAt', 'restartedAt'];
+const TIMES: ReadonlyArray<keyof NodeHistory> = ['idleSince', 'poweringOnSince', 'setAsideSince', 'vanishedAt', 'restartedAt', 'strandedSince'];
 
 /** What is wrong with a parsed state file, or undefined if it has the shape of a MonitorState. */
 export function stateProblem(parsed: unknown): string | undefined {

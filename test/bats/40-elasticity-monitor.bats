@@ -208,12 +208,12 @@ teardown_file() { load helpers; destroy "$NAME"; }
 }
 
 @test "clues-monitor timeline shows ubuntu what the cluster did: nodes on and busy, jobs waiting, the killed nodes marked" {
-  # The earlier tests: jobs waited for nodes, a 2-node job ran, two nodes were killed mid-job.
+  # The earlier tests: jobs waited for nodes, a 2-node job ran, three nodes were killed mid-job.
   run -0 bash -c "docker exec -u ubuntu $NAME /opt/ec4docker/clues-monitor timeline --since 1h --json | node -e '
     const t = JSON.parse(require(\"fs\").readFileSync(0));
     const max = (k) => Math.max(...t.points.map((p) => p[k]));
     console.log(max(\"on\") >= 2, max(\"busy\") >= 2, max(\"waiting\") >= 1, t.marks.filter((m) => m.kind.startsWith(\"vanished ${NAME}n\")).length)'"
-  assert_output 'true true true 2'
+  assert_output 'true true true 3'
   docker exec -u ubuntu "$NAME" /opt/ec4docker/clues-monitor timeline --since 30m >"$BATS_TEST_TMPDIR/t.svg"
   run -0 head -c 4 "$BATS_TEST_TMPDIR/t.svg"
   assert_output '<svg'

@@ -9,7 +9,7 @@ setup() { load helpers; }
 show_records() {
   jq -c '{faults, deaths, runs}' "$1"/*.records.json
   cut -c1-300 "$1"/*.events.jsonl 2>/dev/null
-  grep -hE 'Allocate|requeue|Requeu|wrong node|missing from|started on cluster|Terminate signal|state set to' "$1"/*.slurmctld.log 2>/dev/null
+  grep -hE 'Allocate|requeue|Requeu|wrong node|missing from|started on cluster|Terminate signal|state set to' "$1"/*.slurmctld.log 2>/dev/null || true
 }
 
 TRACE=test/fixtures/traces/NASA-iPSC-1993-3.1-cln.window.swf

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CUT_OFF } from '../../lib/backend/types.ts';
 import type { NodeView } from '../../lib/core/views.ts';
-import { classify, planRepairs, registrationDropped, SET_ASIDE_REASON } from '../../lib/monitor/repair.ts';
+import { classify, planRepairs, registrationDropped, SET_ASIDE_REASON, STRANDED_GRACE_SECONDS } from '../../lib/monitor/repair.ts';
 import { parseNodesJson, toNodeView } from '../../lib/slurm/state.ts';
 import { parseSinfoText } from '../support/slurm-text.ts';
 
@@ -29,25 +29,43 @@ describe('repair rules', () => {
     expect(classify(node, 'running')).toBeUndefined();
   });
 
-  it('in mode monitor, a job on a node off or going off without a running container has vanished; in mode slurm it is Slurm\'s to boot', () => {
+  it('in mode monitor, a job on a node off or going off without a running container is stranded; in mode slurm it is Slurm\'s to boot', () => {
     const busy = running.get('f1-node1')!; // allocated, running job 2
     for (const power of ['powering_down', 'off'] as const) {
       const node = { ...busy, power };
       const why = `a job on it, ${power === 'off' ? 'powered off' : 'powering down'}, container gone`;
-      expect(classify(node, undefined, false, false)).toEqual({ kind: 'vanished', why });
-      expect(classify(node, 'exited', false, false)?.kind).toBe('vanished');
+      expect(classify(node, undefined, false, false)).toEqual({ kind: 'stranded', why });
+      expect(classify(node, 'exited', false, false)?.kind).toBe('stranded');
       expect(classify(node, undefined, false, true)).toBeUndefined(); // mode slurm: Slurm powers it up for the job
     }
     // 25: `scontrol power down` of a busy node (mix!): it goes after its job; killed, its job runs nowhere
     const asked = views('25-ec4docker-busy-node-power-down.nodes.json').get('pdtestn1')!;
     expect(asked).toMatchObject({ power: 'powering_down', busy: true });
     expect(classify(asked, 'running', false, false)).toBeUndefined();
-    expect(classify(asked, 'exited', false, false)).toEqual({ kind: 'vanished', why: 'a job on it, powering down, container exited' });
+    expect(classify(asked, 'exited', false, false)).toEqual({ kind: 'stranded', why: 'a job on it, powering down, container exited' });
     // powered on by the monitor for that job, not up yet: booting
     expect(classify({ ...busy, power: 'off' }, undefined, true, false)).toBeUndefined();
     expect(classify({ ...busy, power: 'powering_up' }, undefined, false, false)).toBeUndefined();
     // an idle node powered off has no container, and that is right
     expect(classify({ ...busy, busy: false, power: 'off' }, undefined, false, false)).toBeUndefined();
+  });
+
+  it('a stranded job\'s node is repaired as vanished once it has stayed so for the grace (Slurm\'s pass may be about to boot it)', () => {
+    const node = views('25-ec4docker-busy-node-power-down.nodes.json').get('pdtestn1')!;
+    const input = { nodes: [node], states: new Map([['pdtestn1', 'exited']]), busyElsewhere: new Set<string>(), schedulerPowersUp: false, retriesPowerOn: 3 };
+    const first = planRepairs({ ...input, history: {}, now: NOW });
+    expect(first.repairs).toEqual([]);
+    expect(first.history.pdtestn1).toEqual({ failedPowerOns: 0, strandedSince: NOW });
+    expect(planRepairs({ ...input, history: first.history, now: NOW + STRANDED_GRACE_SECONDS - 0.5 }).repairs).toEqual([]);
+    const due = planRepairs({ ...input, history: first.history, now: NOW + STRANDED_GRACE_SECONDS });
+    expect(due.repairs).toEqual([{ kind: 'vanished', node: 'pdtestn1', reason: 'a job on it, powering down, container exited', why: 'a job on it, powering down, container exited' }]);
+    expect(due.history.pdtestn1).toEqual({ failedPowerOns: 0, vanishedAt: NOW + STRANDED_GRACE_SECONDS });
+    // booted meanwhile (its container runs): the count starts again
+    const booted = planRepairs({ ...input, states: new Map([['pdtestn1', 'running']]), history: first.history, now: NOW + 1 });
+    expect(booted.repairs).toEqual([]);
+    expect(booted.history.pdtestn1).toEqual({ failedPowerOns: 0 });
+    // mode slurm: never
+    expect(planRepairs({ ...input, schedulerPowersUp: true, history: first.history, now: NOW + 60 }).repairs).toEqual([]);
   });
 
   it('a container of a node the scheduler counts off is an orphan, whatever its state', () => {
