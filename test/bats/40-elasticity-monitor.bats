@@ -146,23 +146,18 @@ teardown_file() { load helpers; destroy "$NAME"; }
   assert_equal "$(docker exec "$NAME" grep '"action":"vanished"' /var/log/ec4docker/events.jsonl | tail -1 | grep -c 'container running, network gone')" 1
 }
 
+# power_down_asked NAME NODE: as a person would, off once its job is done (mix! or alloc!, or
+# alloc% once Slurm's pass starts the power-down, which slurm-suspend holds until the job ends)
+power_down_asked() {
+  fe "$1" scontrol power down "$2"
+  wait_until 10 node_state_matches "$1" "$2" '(alloc|mix)[!%]'
+}
+
 @test "a busy node asked to power down after its job, then killed: its job is requeued at once, not after Slurm's timeout" {
-  job=$(as_ubuntu "$NAME" "sbatch --parsable -o pd.out --wrap 'hostname; sleep 8; echo finished'")
-  wait_until 60 job_state_is "$NAME" "$job" RUNNING
-  victim=$(docker exec "$NAME" squeue -h -j "$job" -o %N)
-  # as a person would: off once its job is done (mix! or alloc!, or alloc% once Slurm's pass starts
-  # the power-down, which slurm-suspend holds until the job ends)
-  fe "$NAME" scontrol power down "$victim"
-  wait_until 10 node_state_matches "$NAME" "$victim" '(alloc|mix)[!%]'
-  docker kill "$victim" >/dev/null
   # Slurm alone would notice after SlurmdTimeout (30 s)
-  wait_until 10 job_requeued "$NAME" "$job"
-  wait_until 90 job_gone "$NAME" "$job"
-  run -0 docker exec "$NAME" tail -n 2 /home/ubuntu/pd.out
-  assert_line --index 1 finished
-  assert_not_equal "${lines[0]}" "$victim"
-  run -0 fe "$NAME" grep '"action":"vanished"' /var/log/ec4docker/events.jsonl
-  assert_output --partial "\"node\":\"$victim\",\"by\":\"clues-monitor\",\"reason\":\"a job on it, powering down, container exited\""
+  killed_node_job_completes_elsewhere "$NAME" "" power_down_asked
+  run -0 bash -c "docker exec $NAME grep '\"action\":\"vanished\"' /var/log/ec4docker/events.jsonl | tail -n 1"
+  assert_output --partial '"reason":"a job on it, powering down, container exited"'
 }
 
 @test "held, dependent and begin-time jobs power no node on" {

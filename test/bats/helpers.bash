@@ -105,14 +105,16 @@ queue_empty() { [ -z "$(docker exec "$1" squeue -h -o %i)" ]; }
 # event_logged NAME ACTION NODE: the frontend's event log has such an action for the node.
 event_logged() { docker exec "$1" grep -q "\"action\":\"$2\",\"node\":\"$3\"" /var/log/ec4docker/events.jsonl; }
 
-# killed_node_job_completes_elsewhere NAME [SUFFIX]: a job's node container (or with SUFFIX
+# killed_node_job_completes_elsewhere NAME [SUFFIX] [BEFORE]: a job's node container (or with SUFFIX
 # "-netns", the container holding its network) is killed mid-job; the job must be requeued within
-# 10 s and complete on another node (the tests of both elastic modes use it).
+# 10 s and complete on another node (the tests of both elastic modes use it). BEFORE: a command
+# run with NAME and the node just before the kill.
 killed_node_job_completes_elsewhere() {
-  local name=$1 suffix=${2:-} job victim
+  local name=$1 suffix=${2:-} before=${3:-} job victim
   job=$(as_ubuntu "$name" "sbatch --parsable -o killed.out --wrap 'hostname; sleep 8; echo finished'")
   wait_until 60 job_state_is "$name" "$job" RUNNING
   victim=$(docker exec "$name" squeue -h -j "$job" -o %N)
+  [ -z "$before" ] || "$before" "$name" "$victim"
   docker kill "$victim$suffix" >/dev/null
   # requeued: Slurm counts a restart (the job may be pending only for a moment if a node is free)
   wait_until 10 job_requeued "$name" "$job"
