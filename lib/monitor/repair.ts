@@ -85,28 +85,23 @@ export function planRepairs(input: RepairInput): { repairs: Repair[]; history: P
       continue;
     }
     const found = classify(node, input.states.get(node.name), input.history[node.name]?.poweringOnSince !== undefined, input.schedulerPowersUp);
-    const strandedSince = input.history[node.name]?.strandedSince;
-    if (found?.kind !== 'stranded' && strandedSince !== undefined) {
-      const { strandedSince: _, ...rest } = history[node.name];
-      history[node.name] = rest;
+    if (found?.kind !== 'stranded' && history[node.name]?.strandedSince !== undefined) {
+      history[node.name] = { ...history[node.name] };
+      delete history[node.name].strandedSince;
     }
     if (!found) continue;
-    const h = { ...(history[node.name] ?? { failedPowerOns: 0 }) };
-    if (found.kind === 'stranded') {
-      history[node.name] = h;
-      if (strandedSince === undefined) h.strandedSince = input.now;
-      if (input.now - (strandedSince ?? input.now) < STRANDED_GRACE_SECONDS) continue;
-      delete h.strandedSince;
-      h.vanishedAt = input.now;
-      repairs.push({ kind: 'vanished', node: node.name, reason: found.why, why: found.why });
-      continue;
-    }
     if (found.kind === 'orphan') {
       repairs.push({ kind: 'orphan', node: node.name, reason: found.why, why: found.why });
       continue;
     }
+    const h = { ...(history[node.name] ?? { failedPowerOns: 0 }) };
     history[node.name] = h;
-    if (found.kind === 'vanished') {
+    if (found.kind === 'stranded') {
+      h.strandedSince ??= input.now;
+      if (input.now - h.strandedSince < STRANDED_GRACE_SECONDS) continue;
+      delete h.strandedSince; // repaired as vanished
+    }
+    if (found.kind === 'vanished' || found.kind === 'stranded') {
       h.vanishedAt = input.now; // cool-down before recover (policy.ts)
       repairs.push({ kind: 'vanished', node: node.name, reason: found.why, why: found.why });
       continue;
